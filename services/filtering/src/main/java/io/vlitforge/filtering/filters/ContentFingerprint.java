@@ -1,0 +1,30 @@
+package io.vlitforge.filtering.filters;
+
+import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.events.Turn;
+import io.vlitforge.shared.ids.Ids;
+import java.util.Locale;
+
+/**
+ * The identity of a sample's content for exact-duplicate detection: the image and the conversation,
+ * with case and runs of whitespace normalised. Two samples with the same fingerprint teach the model
+ * the same thing about the same picture.
+ */
+public final class ContentFingerprint {
+
+    private ContentFingerprint() {
+    }
+
+    public static String of(Sample sample) {
+        StringBuilder text = new StringBuilder(sample.imageId());
+        for (Turn turn : sample.conversations()) {
+            text.append('\u0000').append(turn.from()).append('\u0000')
+                    .append(turn.value() == null ? "" : normalise(turn.value()));
+        }
+        return Ids.sha256Hex(text.toString());
+    }
+
+    private static String normalise(String value) {
+        return value.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+    }
+}

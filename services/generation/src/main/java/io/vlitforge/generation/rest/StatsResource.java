@@ -1,0 +1,25 @@
+package io.vlitforge.generation.rest;
+
+import io.smallrye.mutiny.Uni;
+import io.vlitforge.generation.repository.GenerationRepository;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Counts read by {@code bin/vlit status} and the demo's wait for a quiet pipeline. */
+@Path("/stats")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatsResource {
+
+    private final GenerationRepository repository;
+
+    public StatsResource(GenerationRepository repository) {
+        this.repository = repository;
+    }
+
+    @GET
+    public Uni<GenerationRepository.Stats> stats() {
+        return repository.stats();
+    }
+}

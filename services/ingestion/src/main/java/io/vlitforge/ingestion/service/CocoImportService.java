@@ -1,0 +1,279 @@
+package io.vlitforge.ingestion.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.vertx.VertxContextSupport;
+import io.vlitforge.ingestion.coco.CocoAnnotationReader;
+import io.vlitforge.ingestion.coco.CocoDataset;
+import io.vlitforge.ingestion.coco.CocoDataset.CocoImage;
+import io.vlitforge.ingestion.config.IngestionConfig;
+import io.vlitforge.ingestion.entity.BoxEntity;
+import io.vlitforge.ingestion.entity.CaptionEntity;
+import io.vlitforge.ingestion.entity.ImageEntity;
+import io.vlitforge.ingestion.entity.ImageSourceEntity;
+import io.vlitforge.ingestion.entity.IngestRejectionEntity;
+import io.vlitforge.ingestion.entity.IngestRunEntity;
+import io.vlitforge.ingestion.messaging.ImageIngestedPublisher;
+import io.vlitforge.ingestion.objectstore.ObjectStore;
+import io.vlitforge.ingestion.repository.IngestionRepository;
+import io.vlitforge.ingestion.service.ImageInspector.ImageFacts;
+import io.vlitforge.ingestion.service.ImageInspector.InvalidImageException;
+import io.vlitforge.shared.events.BoundingBox;
+import io.vlitforge.shared.events.ImageIngested;
+import io.vlitforge.shared.events.SourceRef;
+import io.vlitforge.shared.ids.Ids;
+import io.vlitforge.shared.objectstore.ObjectKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Imports a COCO folder: every listed image is checked (exists, decodes, size matches its annotation),
+ * stored once in the object store under its sha256, recorded with its captions, boxes and licence, and
+ * announced on {@code images.ingested}. Anything refused becomes a rejection record of the run; the
+ * import goes on. An image already imported from the same data set is skipped, so re-importing a
+ * folder adds nothing.
+ *
+ * <p>Runs on a worker thread: file IO, decoding and the MinIO SDK block. Database work is reactive
+ * (Hibernate Reactive) and is run on a Vert.x context through {@link VertxContextSupport}.
+ */
+@ApplicationScoped
+public class CocoImportService {
+
+    private static final Logger LOG = Logger.getLogger(CocoImportService.class);
+    private static final int REPORTED_REJECTIONS = 200;
+
+    private final CocoAnnotationReader reader = new CocoAnnotationReader();
+    private final IngestionRepository repository;
+    private final ObjectStore objectStore;
+    private final ImageIngestedPublisher publisher;
+    private final IngestionConfig config;
+    private final MeterRegistry metrics;
+
+    public CocoImportService(IngestionRepository repository, ObjectStore objectStore,
+            ImageIngestedPublisher publisher, IngestionConfig config, MeterRegistry metrics) {
+        this.repository = repository;
+        this.objectStore = objectStore;
+        this.publisher = publisher;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    public ImportReport importFolder(Path annotationsDir, Path imagesDir, String dataset) throws IOException {
+        if (!Files.isDirectory(imagesDir)) {
+            throw new IllegalArgumentException("images folder not found: " + imagesDir);
+        }
+        List<String> splits = reader.splits(annotationsDir);
+        Run run = new Run(dataset, annotationsDir, imagesDir);
+        await(() -> repository.saveRun(run.entity));
+        try {
+            for (String split : splits) {
+                importSplit(run, reader.read(annotationsDir, split), imagesDir);
+            }
+            run.entity.status = "COMPLETED";
+        } catch (RuntimeException | IOException e) {
+            run.entity.status = "FAILED";
+            run.reject("import", "import.failed", String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            run.entity.finishedAt = now();
+            run.flushRejections();
+            await(() -> repository.saveRun(run.entity));
+            LOG.infof("import %s of %s: %d seen, %d new, %d already present, %d images and %d annotations refused",
+                    run.entity.runId, dataset, run.entity.imagesSeen, run.entity.imagesNew,
+                    run.entity.imagesAlreadyPresent, run.entity.imagesRejected, run.entity.annotationsRejected);
+        }
+        return run.report();
+    }
+
+    private void importSplit(Run run, CocoDataset data, Path imagesDir) {
+        for (CocoDataset.AnnotationProblem problem : data.problems()) {
+            run.entity.annotationsRejected++;
+            run.reject(problem.item(), problem.reason(), problem.detail());
+        }
+        Set<String> known = await(() -> repository.sourceIdsOf(run.entity.dataset));
+        for (CocoImage image : data.images()) {
+            run.entity.imagesSeen++;
+            String sourceId = Long.toString(image.id());
+            if (known.contains(sourceId)) {
+                run.entity.imagesAlreadyPresent++;
+                metrics.counter("vlit.ingest.images", "outcome", "already_present").increment();
+                continue;
+            }
+            try {
+                importImage(run, data, image, sourceId, imagesDir);
+                run.entity.imagesNew++;
+                metrics.counter("vlit.ingest.images", "outcome", "new").increment();
+            } catch (InvalidImageException e) {
+                run.entity.imagesRejected++;
+                run.reject(image.fileName(), e.reason(), e.getMessage());
+                metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", e.reason()).increment();
+            }
+            run.flushRejectionsIfMany();
+        }
+    }
+
+    private void importImage(Run run, CocoDataset data, CocoImage image, String sourceId, Path imagesDir)
+            throws InvalidImageException {
+        byte[] bytes = readImage(imagesDir, image.fileName());
+        ImageFacts facts = ImageInspector.inspect(bytes);
+        if (facts.width() != image.width() || facts.height() != image.height()) {
+            throw new InvalidImageException("image.size_mismatch", "annotation says " + image.width() + "x"
+                    + image.height() + ", the file is " + facts.width() + "x" + facts.height());
+        }
+        String imageId = Ids.imageId(bytes);
+        String key = ObjectKeys.image(imageId, facts.format());
+        objectStore.putIfAbsent(key, bytes, facts.contentType());
+
+        ImageEntity entity = new ImageEntity();
+        entity.imageId = imageId;
+        entity.objectKey = key;
+        entity.format = facts.format();
+        entity.width = facts.width();
+        entity.height = facts.height();
+        entity.byteSize = bytes.length;
+        entity.licenceName = image.licence() == null ? null : image.licence().name();
+        entity.licenceUrl = image.licence() == null ? null : image.licence().url();
+        entity.createdAt = now();
+
+        ImageSourceEntity source = new ImageSourceEntity();
+        source.dataset = run.entity.dataset;
+        source.sourceId = sourceId;
+        source.split = data.split();
+        source.fileName = image.fileName();
+        source.imageId = imageId;
+        source.runId = run.entity.runId;
+
+        List<CaptionEntity> captions = new ArrayList<>();
+        List<String> captionTexts = new ArrayList<>();
+        for (CocoDataset.CocoCaption c : data.captionsOf(image.id())) {
+            CaptionEntity caption = new CaptionEntity();
+            caption.imageId = imageId;
+            caption.dataset = run.entity.dataset;
+            caption.sourceAnnotationId = Long.toString(c.annotationId());
+            caption.text = c.text();
+            captions.add(caption);
+            captionTexts.add(c.text());
+        }
+        List<BoxEntity> boxes = new ArrayList<>();
+        List<BoundingBox> boxValues = new ArrayList<>();
+        for (CocoDataset.CocoBox b : data.boxesOf(image.id())) {
+            BoxEntity box = new BoxEntity();
+            box.imageId = imageId;
+            box.dataset = run.entity.dataset;
+            box.sourceAnnotationId = Long.toString(b.annotationId());
+            box.category = b.box().category();
+            box.x = b.box().x();
+            box.y = b.box().y();
+            box.width = b.box().width();
+            box.height = b.box().height();
+            boxes.add(box);
+            boxValues.add(b.box());
+        }
+        ImageIngested event = new ImageIngested(ImageIngested.SCHEMA_VERSION, imageId, key, facts.format(),
+                facts.width(), facts.height(), captionTexts, boxValues, image.licence(),
+                new SourceRef(run.entity.dataset, data.split(), sourceId, image.fileName()), run.entity.runId);
+        // Announce first, record second: if recording fails, the next import of the folder sees the image
+        // as new and announces it again, which consumers absorb (same ids). The other order could record
+        // an image that was never announced, and a re-import would then skip it for good.
+        await(() -> publisher.publish(event));
+        await(() -> repository.saveImage(entity, source, captions, boxes));
+        run.captions += captions.size();
+        run.boxes += boxes.size();
+        run.emitted++;
+    }
+
+    private byte[] readImage(Path imagesDir, String fileName) throws InvalidImageException {
+        Path file = imagesDir.resolve(fileName).normalize();
+        if (!file.startsWith(imagesDir.normalize())) {
+            throw new InvalidImageException("image.unsafe_path", fileName + " points outside the images folder");
+        }
+        try {
+            long size = Files.size(file);
+            if (size > config.ingest().maxImageBytes()) {
+                throw new InvalidImageException("image.too_large",
+                        size + " bytes, more than the limit of " + config.ingest().maxImageBytes());
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new InvalidImageException("image.missing", "no file " + fileName + " in " + imagesDir);
+        } catch (IOException e) {
+            throw new InvalidImageException("image.unreadable", "cannot read " + fileName + ": " + e.getMessage());
+        }
+    }
+
+    private static <T> T await(java.util.function.Supplier<io.smallrye.mutiny.Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    /** The mutable state of one import while it runs. */
+    private final class Run {
+        final IngestRunEntity entity = new IngestRunEntity();
+        final List<IngestRejectionEntity> pending = new ArrayList<>();
+        final List<ImportReport.Rejection> reported = new ArrayList<>();
+        int captions;
+        int boxes;
+        int emitted;
+
+        Run(String dataset, Path annotationsDir, Path imagesDir) {
+            entity.runId = UUID.randomUUID().toString();
+            entity.dataset = dataset;
+            entity.annotationsDir = annotationsDir.toString();
+            entity.imagesDir = imagesDir.toString();
+            entity.status = "RUNNING";
+            entity.startedAt = now();
+        }
+
+        void reject(String item, String reason, String detail) {
+            IngestRejectionEntity r = new IngestRejectionEntity();
+            r.runId = entity.runId;
+            r.item = item.length() > 500 ? item.substring(0, 500) : item;
+            r.reason = reason;
+            r.detail = detail;
+            r.createdAt = now();
+            pending.add(r);
+            if (reported.size() < REPORTED_REJECTIONS) {
+                reported.add(new ImportReport.Rejection(item, reason, detail));
+            }
+            LOG.warnf("import %s refused %s: %s (%s)", entity.runId, item, reason, detail);
+        }
+
+        void flushRejectionsIfMany() {
+            if (pending.size() >= 100) {
+                flushRejections();
+            }
+        }
+
+        void flushRejections() {
+            if (!pending.isEmpty()) {
+                List<IngestRejectionEntity> batch = List.copyOf(pending);
+                pending.clear();
+                await(() -> repository.saveRejections(batch));
+            }
+        }
+
+        ImportReport report() {
+            return new ImportReport(entity.runId, entity.dataset, entity.status, entity.imagesSeen, entity.imagesNew,
+                    entity.imagesAlreadyPresent, entity.imagesRejected, entity.annotationsRejected, captions, boxes,
+                    emitted, List.copyOf(reported));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.vlitforge.publication.entity;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+
+/** An accepted sample as it arrived on {@code samples.accepted}; releases are queries over these. */
+@Entity
+@Table(name = "accepted_samples")
+public class AcceptedSampleEntity extends PanacheEntityBase {
+
+    @Id
+    public String sampleId;
+
+    public String imageId;
+    public String imageKey;
+    public String task;
+    @Column(columnDefinition = "text")
+    public String sampleJson;
+    public OffsetDateTime acceptedAt;
+}

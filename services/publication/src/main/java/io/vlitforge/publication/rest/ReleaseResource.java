@@ -1,0 +1,68 @@
+package io.vlitforge.publication.rest;
+
+import io.smallrye.common.annotation.Blocking;
+import io.vlitforge.publication.entity.ReleaseEntity;
+import io.vlitforge.publication.repository.PublicationRepository;
+import io.vlitforge.publication.service.ReleaseService;
+import io.vlitforge.publication.service.ReleaseService.ReleaseException;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+
+/** Publishes releases and lists them. */
+@Path("/releases")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ReleaseResource {
+
+    private final ReleaseService releases;
+    private final PublicationRepository repository;
+
+    public ReleaseResource(ReleaseService releases, PublicationRepository repository) {
+        this.releases = releases;
+        this.repository = repository;
+    }
+
+    /** {@code version} may be omitted: the next {@code vN} for the name is taken. */
+    public record ReleaseRequest(String name, String version) {
+    }
+
+    @POST
+    @Blocking
+    public Response publish(ReleaseRequest request) {
+        String name = request == null || request.name() == null ? "vlit" : request.name();
+        try {
+            return Response.status(201).entity(releases.publish(name, request == null ? null : request.version()))
+                    .build();
+        } catch (ReleaseException e) {
+            return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();
+        }
+    }
+
+    @GET
+    @Blocking
+    public List<ReleaseService.ReleaseInfo> list(@QueryParam("name") String name) throws Throwable {
+        List<ReleaseEntity> all = VertxContextSupport.subscribeAndAwait(() -> repository.releases(name));
+        return all.stream().map(r -> releases.info(r, null)).toList();
+    }
+
+    @GET
+    @Path("/{name}/{version}")
+    @Blocking
+    public Response get(@PathParam("name") String name, @PathParam("version") String version) throws Throwable {
+        ReleaseEntity release = VertxContextSupport.subscribeAndAwait(() -> repository.release(name, version));
+        if (release == null) {
+            return Response.status(404).entity(Map.of("error", "no release " + name + " " + version)).build();
+        }
+        return Response.ok(releases.info(release, null)).build();
+    }
+}

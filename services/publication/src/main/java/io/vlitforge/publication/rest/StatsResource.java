@@ -1,0 +1,25 @@
+package io.vlitforge.publication.rest;
+
+import io.smallrye.mutiny.Uni;
+import io.vlitforge.publication.repository.PublicationRepository;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Counts read by {@code bin/vlit status} and the demo's wait for a quiet pipeline. */
+@Path("/stats")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatsResource {
+
+    private final PublicationRepository repository;
+
+    public StatsResource(PublicationRepository repository) {
+        this.repository = repository;
+    }
+
+    @GET
+    public Uni<PublicationRepository.Stats> stats() {
+        return repository.stats();
+    }
+}

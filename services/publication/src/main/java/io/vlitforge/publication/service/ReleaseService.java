@@ -1,0 +1,150 @@
+package io.vlitforge.publication.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.vlitforge.publication.config.PublicationConfig;
+import io.vlitforge.publication.entity.AcceptedSampleEntity;
+import io.vlitforge.publication.entity.ReleaseEntity;
+import io.vlitforge.publication.messaging.DatasetPublishedPublisher;
+import io.vlitforge.publication.objectstore.ReleaseStore;
+import io.vlitforge.publication.repository.PublicationRepository;
+import io.vlitforge.publication.service.LlavaReleaseWriter.ReleaseFiles;
+import io.vlitforge.shared.events.DatasetPublished;
+import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.ids.Ids;
+import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.objectstore.ObjectKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Paths;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds a release from the accepted-sample store: images copied, {@code llava.json} and
+ * {@code manifest.json} written (manifest last, so a release with a manifest is complete), the release
+ * recorded, then {@code datasets.published} sent. Runs on a worker thread.
+ */
+@ApplicationScoped
+public class ReleaseService {
+
+    private static final Logger LOG = Logger.getLogger(ReleaseService.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern AUTO_VERSION = Pattern.compile("v(\\d+)");
+
+    private final PublicationRepository repository;
+    private final ReleaseStore store;
+    private final DatasetPublishedPublisher publisher;
+    private final PublicationConfig config;
+    private final MeterRegistry metrics;
+    private final LlavaReleaseWriter writer = new LlavaReleaseWriter();
+
+    public ReleaseService(PublicationRepository repository, ReleaseStore store, DatasetPublishedPublisher publisher,
+            PublicationConfig config, MeterRegistry metrics) {
+        this.repository = repository;
+        this.store = store;
+        this.publisher = publisher;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** What a caller learns about a release: counts, where it is, and a download link. */
+    public record ReleaseInfo(String name, String version, long samples, long images, Map<String, Long> samplesByTask,
+            String bucket, String prefix, String manifestSha256, String llavaUrl, String manifestUrl,
+            String localPath) {
+    }
+
+    public ReleaseInfo publish(String name, String requestedVersion) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
+        }
+        if (requestedVersion != null && !NAME.matcher(requestedVersion).matches()) {
+            throw new ReleaseException(400, "version must be 1-63 lower-case letters, digits, '.', '_' or '-'");
+        }
+        List<ReleaseEntity> existing = await(() -> repository.releases(name));
+        String version = requestedVersion != null ? requestedVersion : nextVersion(existing);
+        if (existing.stream().anyMatch(r -> r.version.equals(version))) {
+            throw new ReleaseException(409, "release " + name + " " + version + " exists already; releases never change");
+        }
+        List<AcceptedSampleEntity> accepted = await(repository::allAccepted);
+        if (accepted.isEmpty()) {
+            throw new ReleaseException(409, "no accepted samples yet: nothing to release");
+        }
+        List<Sample> samples = accepted.stream().map(a -> EventJson.read(a.sampleJson, Sample.class)).toList();
+        ReleaseFiles files = writer.build(name, version, samples);
+
+        String prefix = ObjectKeys.releasePrefix(name, version);
+        files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
+        store.put(prefix + LlavaReleaseWriter.LLAVA_FILE, files.llavaJson(), "application/json");
+        store.put(prefix + LlavaReleaseWriter.MANIFEST_FILE, files.manifestJson(), "application/json");
+
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        ReleaseEntity release = new ReleaseEntity();
+        release.name = name;
+        release.version = version;
+        release.bucket = store.bucket();
+        release.prefix = prefix;
+        release.samples = files.samples();
+        release.images = files.imageCopies().size();
+        release.manifestSha256 = Ids.sha256Hex(files.manifestJson());
+        release.publishedAt = now;
+        await(() -> repository.saveRelease(release));
+        await(() -> publisher.publish(new DatasetPublished(DatasetPublished.SCHEMA_VERSION, name, version,
+                store.bucket(), prefix, files.samples(), files.imageCopies().size(), files.samplesByTask(),
+                files.files(), now.toString())));
+        metrics.counter("vlit.publication.releases").increment();
+        LOG.infof("published %s %s: %d samples, %d images at s3://%s/%s", name, version, files.samples(),
+                files.imageCopies().size(), store.bucket(), prefix);
+        return info(release, files.samplesByTask());
+    }
+
+    public ReleaseInfo info(ReleaseEntity release, Map<String, Long> samplesByTask) {
+        String localPath = config.publication().localStoreRoot().filter(s -> !s.isBlank())
+                .map(root -> Paths.get(root, release.bucket, release.prefix).toString()).orElse(null);
+        return new ReleaseInfo(release.name, release.version, release.samples, release.images, samplesByTask,
+                release.bucket, release.prefix, release.manifestSha256,
+                store.downloadUrl(release.prefix + LlavaReleaseWriter.LLAVA_FILE),
+                store.downloadUrl(release.prefix + LlavaReleaseWriter.MANIFEST_FILE), localPath);
+    }
+
+    private static String nextVersion(List<ReleaseEntity> existing) {
+        int highest = 0;
+        for (ReleaseEntity r : existing) {
+            Matcher m = AUTO_VERSION.matcher(r.version);
+            if (m.matches()) {
+                highest = Math.max(highest, Integer.parseInt(m.group(1)));
+            }
+        }
+        return "v" + (highest + 1);
+    }
+
+    private static <T> T await(Supplier<Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** A release request that cannot be served, with the HTTP status that says why. */
+    public static class ReleaseException extends RuntimeException {
+        private final int status;
+
+        public ReleaseException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

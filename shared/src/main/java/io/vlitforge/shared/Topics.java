@@ -1,0 +1,24 @@
+package io.vlitforge.shared;
+
+/**
+ * Kafka topic names, one constant per event. Channel names in every service's configuration are the
+ * same strings, so "where is X consumed" is a search for the constant.
+ */
+public final class Topics {
+
+    public static final String IMAGES_INGESTED = "images.ingested";
+    public static final String SAMPLES_GENERATED = "samples.generated";
+    public static final String SAMPLES_ACCEPTED = "samples.accepted";
+    public static final String SAMPLES_REJECTED = "samples.rejected";
+    public static final String DATASETS_PUBLISHED = "datasets.published";
+
+    /** Suffix of the dead-letter topic that every inbound channel has. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    private Topics() {
+    }
+
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+}
