@@ -20,7 +20,7 @@ create table processed_images (
     recipe_id       varchar(100) not null,
     recipe_version  varchar(20)  not null,
     samples         integer      not null,
-    ingest_run_id   varchar(36),
+    ingest_run_id   varchar(100),
     processed_at    timestamp with time zone not null,
     primary key (image_id, recipe_id, recipe_version)
 );

@@ -25,9 +25,10 @@ public record Sample(
         conversations = conversations == null ? List.of() : List.copyOf(conversations);
     }
 
-    /** A copy whose lineage has one more step. */
+    /** A copy whose lineage has one more step (a sample that arrived without lineage gets one). */
     public Sample withStep(LineageStep step) {
+        Lineage base = lineage != null ? lineage : new Lineage(null, null, null, 0, null, null, null, List.of());
         return new Sample(schemaVersion, id, imageId, imageKey, conversations, task, category, licence,
-                lineage.withStep(step), usage, createdAt);
+                base.withStep(step), usage, createdAt);
     }
 }

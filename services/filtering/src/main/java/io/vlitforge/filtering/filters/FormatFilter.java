@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The checks every trainer's loader relies on: exactly one {@code <image>} token, leading the first
- * human turn; roles alternating human/gpt starting with human and ending with gpt; no empty turn.
+ * human turn; roles alternating human/gpt starting with human and ending with gpt; no empty turn. A
+ * sample must also name its image and say how it was made, or its release could not credit it.
  * The first failed check decides the reason code.
  */
 public final class FormatFilter {
@@ -49,6 +50,9 @@ public final class FormatFilter {
         }
         if (sample.imageKey() == null || sample.imageKey().isBlank()) {
             return reject("format.no_image", "the sample names no image");
+        }
+        if (sample.lineage() == null || sample.lineage().strategy() == null || sample.lineage().recipe() == null) {
+            return reject("lineage.missing", "the sample does not say how it was made (strategy and recipe)");
         }
         return new Verdict(NAME, VERSION, 1.0, 1.0, Verdict.Outcome.ACCEPTED, null, null);
     }

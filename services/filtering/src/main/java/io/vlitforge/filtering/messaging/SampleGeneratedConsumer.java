@@ -76,6 +76,6 @@ public class SampleGeneratedConsumer {
             MutinyEmitter<String> target = decision.outcome() == Verdict.Outcome.ACCEPTED ? accepted : rejected;
             return target.sendMessage(Message.of(EventJson.write(out))
                     .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(sample.id()).build()));
-        });
+        }).onFailure().invoke(e -> LOG.errorf(e, "sample %s failed and goes to the dead-letter topic", sample.id()));
     }
 }

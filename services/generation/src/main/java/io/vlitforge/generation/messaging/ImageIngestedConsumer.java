@@ -58,7 +58,9 @@ public class ImageIngestedConsumer {
                         image.ingestRunId(), generated, now)
                 .chain(() -> sendAll(generated))
                 .invoke(() -> generated.forEach(s -> metrics.counter("vlit.generation.samples", "task", s.task(),
-                        "strategy", "AA").increment()));
+                        "strategy", "AA").increment()))
+                .onFailure().invoke(e -> LOG.errorf(e, "image %s failed and goes to the dead-letter topic",
+                        image.imageId()));
     }
 
     private Uni<Void> sendAll(List<Sample> generated) {

@@ -50,6 +50,8 @@ public class SampleAcceptedConsumer {
                         EventJson.write(sample), OffsetDateTime.now(ZoneOffset.UTC))
                 .invoke(inserted -> metrics.counter("vlit.publication.samples.stored",
                         "outcome", inserted > 0 ? "new" : "redelivered").increment())
+                .onFailure().invoke(e -> LOG.errorf(e, "accepted sample %s failed and goes to the dead-letter topic",
+                        sample.id()))
                 .replaceWithVoid();
     }
 }
