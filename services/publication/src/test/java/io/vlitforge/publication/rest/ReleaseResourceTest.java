@@ -1,0 +1,187 @@
+package io.vlitforge.publication.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vlitforge.shared.events.DatasetPublished;
+import io.vlitforge.shared.events.FilteredSample;
+import io.vlitforge.shared.events.Licence;
+import io.vlitforge.shared.events.Lineage;
+import io.vlitforge.shared.events.Recipe;
+import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.events.Strategy;
+import io.vlitforge.shared.events.Turn;
+import io.vlitforge.shared.events.Usage;
+import io.vlitforge.shared.events.Verdict;
+import io.vlitforge.shared.ids.Ids;
+import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.objectstore.MinioClients;
+import io.vlitforge.shared.objectstore.ObjectKeys;
+import io.vlitforge.shared.testing.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The publication service in-process against the real Kafka broker, PostgreSQL and S3 server started by
+ * {@code bin/vlit test}; nothing is stubbed. Accepted samples are produced onto its per-run topic.
+ */
+@QuarkusTest
+class ReleaseResourceTest {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "vlit.topic-prefix")
+    String prefix;
+    @ConfigProperty(name = "vlit.object-store.endpoint")
+    String s3Endpoint;
+    @ConfigProperty(name = "vlit.object-store.access-key")
+    String s3AccessKey;
+    @ConfigProperty(name = "vlit.object-store.secret-key")
+    String s3SecretKey;
+    @ConfigProperty(name = "vlit.object-store.bucket")
+    String bucket;
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String dbUser;
+
+    @Test
+    void publishesTheAcceptedSetAsAValidLlavaRelease() throws Exception {
+        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
+        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        }
+        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000030752.jpg"));
+        String imageId = Ids.imageId(image);
+        String imageKey = ObjectKeys.image(imageId, "jpeg");
+        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
+                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+
+        String marker = UUID.randomUUID().toString();
+        List<Sample> samples = List.of(sample(imageId, imageKey, "What is this? " + marker),
+                sample(imageId, imageKey, "Describe it. " + marker));
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrap)) {
+            ConsumerTask<String, String> published = kafka.consumeStrings().fromTopics(prefix + "datasets.published");
+            for (Sample s : samples) {
+                FilteredSample accepted = new FilteredSample(1, s, Verdict.Outcome.ACCEPTED, List.of());
+                for (int delivery = 0; delivery < 2; delivery++) {
+                    kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.accepted", s.id(),
+                            EventJson.write(accepted))).awaitCompletion(Duration.ofSeconds(30));
+                }
+            }
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.accepted", "bad", "[1, 2"))
+                    .awaitCompletion(Duration.ofSeconds(30));
+            awaitStored(samples);
+
+            String name = "test-" + marker.substring(0, 8);
+            JsonPath release = given().contentType(ContentType.JSON).body(Map.of("name", name))
+                    .when().post("/releases").then().statusCode(201).extract().jsonPath();
+            assertEquals("v1", release.getString("version"));
+
+            HttpResponse<byte[]> download = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(release.getString("llavaUrl"))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, download.statusCode(), "the presigned link downloads llava.json");
+            JsonNode llava = new ObjectMapper().readTree(download.body());
+            Set<String> ids = new HashSet<>();
+            for (JsonNode entry : llava) {
+                ids.add(entry.get("id").asText());
+                assertTrue(entry.get("conversations").get(0).get("value").asText().startsWith("<image>\n"));
+            }
+            assertTrue(ids.containsAll(samples.stream().map(Sample::id).toList()));
+            assertEquals(llava.size(), release.getInt("samples"), "each redelivered sample is in the release once");
+
+            JsonNode manifest = new ObjectMapper().readTree(read(s3, release.getString("prefix") + "manifest.json"));
+            assertEquals(Ids.sha256Hex(download.body()), manifest.get("files").get("llava.json").asText());
+            String copied = "images/" + imageKey.substring("images/".length());
+            assertEquals(imageId, Ids.sha256Hex(read(s3, release.getString("prefix") + copied)),
+                    "the release holds the image's exact bytes");
+
+            given().contentType(ContentType.JSON).body(Map.of("name", name, "version", "v1"))
+                    .when().post("/releases").then().statusCode(409);
+            JsonPath second = given().contentType(ContentType.JSON).body(Map.of("name", name))
+                    .when().post("/releases").then().statusCode(201).extract().jsonPath();
+            assertEquals("v2", second.getString("version"));
+
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (published.getRecords().stream().noneMatch(r -> name.equals(r.key()))
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            DatasetPublished event = published.getRecords().stream().filter(r -> name.equals(r.key()))
+                    .map(r -> EventJson.read(r.value(), DatasetPublished.class)).findFirst().orElseThrow();
+            assertEquals(release.getLong("samples"), event.samples());
+            assertEquals(manifest.get("files").get("llava.json").asText(), event.files().get("llava.json"));
+            published.stop();
+        }
+    }
+
+    private byte[] read(MinioClient s3, String key) throws Exception {
+        try (InputStream in = s3.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Waits until every sample is in the accepted-sample store (redeliveries included). */
+    private void awaitStored(List<Sample> samples) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (countStored(samples) < samples.size()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("accepted samples were not stored");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private long countStored(List<Sample> samples) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, dbUser, null);
+                PreparedStatement st = c.prepareStatement(
+                        "select count(*) from publication.accepted_samples where sample_id = any(?)")) {
+            st.setArray(1, c.createArrayOf("varchar", samples.stream().map(Sample::id).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Sample sample(String imageId, String imageKey, String question) {
+        return new Sample(Sample.SCHEMA_VERSION, UUID.randomUUID().toString().replace("-", ""), imageId, imageKey,
+                List.of(Turn.human("<image>\n" + question), Turn.gpt("A train at a station.")), "brief_caption",
+                "caption", new Licence("CC BY 2.0", "http://creativecommons.org/licenses/by/2.0/"),
+                new Lineage(Strategy.AA, new Recipe("test", "1", "h"), "t/0", 1, null, null, null, List.of()),
+                Usage.NONE, "2026-11-26T00:00:00Z");
+    }
+}
