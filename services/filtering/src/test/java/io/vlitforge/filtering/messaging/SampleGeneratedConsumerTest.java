@@ -98,6 +98,9 @@ class SampleGeneratedConsumerTest {
         assertEquals("duplicate.exact", stored("reason", sameContent.id()));
         assertTrue(stored("detail", sameContent.id()).contains(good.id()), "the duplicate names the original");
         assertEquals("format.role_order", stored("reason", wrongOrder.id()));
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("vlit_filtering_verdicts_total{") && metrics.contains("reason=\"duplicate.exact\""),
+                "verdicts are exported by outcome and reason");
     }
 
     @Test

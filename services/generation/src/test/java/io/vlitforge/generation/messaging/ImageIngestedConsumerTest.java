@@ -90,6 +90,8 @@ class ImageIngestedConsumerTest {
                     image.imageId()));
             assertEquals(1, countRows("select count(*) from generation.processed_images where image_id = ?",
                     image.imageId()));
+            String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.contains("vlit_generation_samples_total{"), "the generation counter is exported");
             for (ConsumerRecord<String, String> r : generated.getRecords()) {
                 assertEquals(EventJson.read(r.value(), Sample.class).id(), r.key(), "records are keyed by sample id");
             }

@@ -23,6 +23,10 @@ import javax.imageio.ImageIO;
  * ({@code annotations/captions_demo.json}, {@code annotations/instances_demo.json}, {@code images/*.png}).
  * Real photographs cannot ship in the repository; these can, and their boxes and captions are exact
  * because the renderer drew what they say. The same seed gives the same bytes.
+ *
+ * <p>With {@code withFaults}, the folder also holds the kinds of damage real data sets have (a truncated
+ * image file, a box outside its image, a caption of an image that is not listed), so that a demo shows
+ * rejection records next to the accepted data.
  */
 public final class DemoSceneRenderer {
 
@@ -48,6 +52,10 @@ public final class DemoSceneRenderer {
     }
 
     public DemoFolder render(Path outputDir, int count, long seed) throws IOException {
+        return render(outputDir, count, seed, false);
+    }
+
+    public DemoFolder render(Path outputDir, int count, long seed, boolean withFaults) throws IOException {
         if (count < 1 || count > 10_000) {
             throw new IllegalArgumentException("count must be between 1 and 10000");
         }
@@ -83,11 +91,35 @@ public final class DemoSceneRenderer {
                 a.putArray("bbox").add(s.x()).add(s.y()).add(s.size()).add(s.size());
             }
         }
+        if (withFaults) {
+            addFaults(images, captionsRoot, instancesRoot, count, annotationId);
+        }
         json.writerWithDefaultPrettyPrinter().writeValue(annotations.resolve("captions_" + SPLIT + ".json").toFile(),
                 captionsRoot);
         json.writerWithDefaultPrettyPrinter().writeValue(annotations.resolve("instances_" + SPLIT + ".json").toFile(),
                 instancesRoot);
         return new DemoFolder(annotations, images, count);
+    }
+
+    private static void addFaults(Path images, ObjectNode captionsRoot, ObjectNode instancesRoot, int count,
+            long nextAnnotationId) throws IOException {
+        int brokenId = count + 1;
+        String brokenFile = "scene_truncated.png";
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        ImageIO.write(draw(List.of(new Shape("circle", "red", 10, 10, 40))), "png", png);
+        byte[] whole = png.toByteArray();
+        Files.write(images.resolve(brokenFile), java.util.Arrays.copyOf(whole, whole.length / 2));
+        for (ObjectNode root : new ObjectNode[] {captionsRoot, instancesRoot}) {
+            ((ArrayNode) root.get("images")).addObject().put("id", brokenId).put("file_name", brokenFile)
+                    .put("width", WIDTH).put("height", HEIGHT).put("license", 1);
+        }
+        ((ArrayNode) captionsRoot.get("annotations")).addObject().put("id", nextAnnotationId)
+                .put("image_id", brokenId).put("caption", "A red circle on a light background.");
+        ((ArrayNode) captionsRoot.get("annotations")).addObject().put("id", nextAnnotationId + 1)
+                .put("image_id", brokenId + 1).put("caption", "A caption of an image that is not listed.");
+        ObjectNode outside = ((ArrayNode) instancesRoot.get("annotations")).addObject().put("id", nextAnnotationId + 2)
+                .put("image_id", 1).put("category_id", 1).put("iscrowd", 0).put("area", 900.0);
+        outside.putArray("bbox").add(WIDTH - 10).add(HEIGHT - 10).add(30).add(30);
     }
 
     private static ObjectNode cocoRoot(ObjectMapper json) {

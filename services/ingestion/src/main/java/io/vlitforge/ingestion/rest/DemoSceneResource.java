@@ -18,7 +18,8 @@ import java.util.Map;
 @Consumes(MediaType.APPLICATION_JSON)
 public class DemoSceneResource {
 
-    public record DemoSceneRequest(String outputDir, Integer count, Long seed) {
+    /** {@code faults}: also write a truncated image and two broken annotations, to show rejections. */
+    public record DemoSceneRequest(String outputDir, Integer count, Long seed, Boolean faults) {
     }
 
     @POST
@@ -31,7 +32,7 @@ public class DemoSceneResource {
         long seed = request.seed() == null ? 7 : request.seed();
         try {
             DemoSceneRenderer.DemoFolder folder = new DemoSceneRenderer().render(Paths.get(request.outputDir()),
-                    count, seed);
+                    count, seed, Boolean.TRUE.equals(request.faults()));
             return Response.ok(Map.of("annotationsDir", folder.annotationsDir().toString(),
                     "imagesDir", folder.imagesDir().toString(), "images", folder.images())).build();
         } catch (IllegalArgumentException e) {

@@ -37,6 +37,18 @@ class DemoSceneRendererTest {
     }
 
     @Test
+    void faultsAreTheKindsRealDataSetsHave(@TempDir Path dir) throws Exception {
+        DemoSceneRenderer.DemoFolder folder = new DemoSceneRenderer().render(dir, 4, 7, true);
+        CocoDataset data = new CocoAnnotationReader().read(folder.annotationsDir(), DemoSceneRenderer.SPLIT);
+        assertEquals(5, data.images().size(), "the truncated image is listed like any other");
+        assertEquals(java.util.List.of("annotation.box_out_of_bounds", "annotation.unknown_image"),
+                data.problems().stream().map(CocoDataset.AnnotationProblem::reason).sorted().toList());
+        byte[] truncated = Files.readAllBytes(folder.imagesDir().resolve("scene_truncated.png"));
+        org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> io.vlitforge.ingestion.service.ImageInspector.inspect(truncated));
+    }
+
+    @Test
     void theSameSeedGivesTheSameBytes(@TempDir Path a, @TempDir Path b) throws Exception {
         new DemoSceneRenderer().render(a, 3, 11);
         new DemoSceneRenderer().render(b, 3, 11);

@@ -146,6 +146,8 @@ class ReleaseResourceTest {
             assertEquals(manifest.get("files").get("llava.json").asText(), event.files().get("llava.json"));
             published.stop();
         }
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("vlit_publication_releases_total"), "releases are counted");
     }
 
     private byte[] read(MinioClient s3, String key) throws Exception {
