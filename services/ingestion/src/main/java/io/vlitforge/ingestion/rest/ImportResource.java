@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vlitforge.ingestion.coco.CocoFormatException;
 import io.vlitforge.ingestion.entity.IngestRejectionEntity;
 import io.vlitforge.ingestion.entity.IngestRunEntity;
+import io.vlitforge.ingestion.objectstore.ObjectStore;
 import io.vlitforge.ingestion.repository.IngestionRepository;
 import io.vlitforge.ingestion.service.CocoImportService;
 import io.vlitforge.ingestion.service.ImportReport;
@@ -57,6 +58,9 @@ public class ImportResource {
             return Response.ok(report).build();
         } catch (CocoFormatException | IllegalArgumentException e) {
             return badRequest(e.getMessage());
+        } catch (ObjectStore.ObjectStoreException e) {
+            // The run is stored as FAILED with this reason; images imported before it stay imported.
+            return Response.status(503).entity(Map.of("error", "import stopped: " + e.getMessage())).build();
         }
     }
 

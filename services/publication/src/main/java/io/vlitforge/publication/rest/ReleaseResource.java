@@ -45,6 +45,9 @@ public class ReleaseResource {
                     .build();
         } catch (ReleaseException e) {
             return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();
+        } catch (IllegalStateException e) {
+            // The object store refused a copy or a write: say which, the release was not recorded.
+            return Response.status(503).entity(Map.of("error", "release not published: " + e.getMessage())).build();
         }
     }
 
