@@ -10,20 +10,28 @@ import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.messaging.DeadLetters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * The adaption step: each ingested image becomes one sample per applicable task. The lineage is
- * recorded first, then every sample is sent; the record is acknowledged only when the broker has all of
- * them, so a crash in between redelivers the image, which regenerates the same ids and changes nothing.
- * A record that cannot be read fails here and goes to {@code images.ingested.dlq}.
+ * The adaption step. It takes the images of one poll as a batch: their samples are generated, their
+ * lineage recorded in one transaction, every sample sent, and the batch acknowledged only when the
+ * broker has all of them. A crash in between redelivers the batch, which regenerates the same ids and
+ * changes nothing. An unreadable record is sent to {@code images.ingested.dlq} by itself, so it never
+ * holds back the good records polled with it.
  */
 @ApplicationScoped
 public class ImageIngestedConsumer {
@@ -33,44 +41,55 @@ public class ImageIngestedConsumer {
     private final AdaptionRecipe recipe = AdaptionRecipe.cocoBasic();
     private final GenerationRepository repository;
     private final MutinyEmitter<String> samples;
+    private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry metrics;
 
     public ImageIngestedConsumer(GenerationRepository repository,
-            @Channel(Topics.SAMPLES_GENERATED) MutinyEmitter<String> samples, MeterRegistry metrics) {
+            @Channel(Topics.SAMPLES_GENERATED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            MutinyEmitter<String> samples,
+            @Channel(IMAGES_INGESTED_DLQ) MutinyEmitter<String> deadLetters, MeterRegistry metrics) {
         this.repository = repository;
         this.samples = samples;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 
+    /** The channel that writes unreadable inbound records to the dead-letter topic. */
+    static final String IMAGES_INGESTED_DLQ = "images.ingested.dlq";
+
     @Incoming(Topics.IMAGES_INGESTED)
-    public Uni<Void> onImageIngested(String record) {
-        ImageIngested image;
-        try {
-            image = EventJson.read(record, ImageIngested.class);
-        } catch (RuntimeException e) {
-            LOG.warnf("unreadable images.ingested record sent to the dead-letter topic: %s", e.getMessage());
-            metrics.counter("vlit.generation.records.dead_lettered", "reason", "unreadable").increment();
-            return Uni.createFrom().failure(e);
+    public Uni<Void> onImagesIngested(ConsumerRecords<String, String> records) {
+        // One image delivered twice in a poll is generated once: the later record wins.
+        Map<String, ImageIngested> images = new LinkedHashMap<>();
+        List<Message<String>> unreadable = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                ImageIngested image = EventJson.read(record.value(), ImageIngested.class);
+                images.put(image.imageId(), image);
+            } catch (RuntimeException e) {
+                LOG.warnf("unreadable images.ingested record (partition %d, offset %d) sent to the dead-letter topic: %s",
+                        record.partition(), record.offset(), e.getMessage());
+                metrics.counter("vlit.generation.records.dead_lettered", "reason", "unreadable").increment();
+                unreadable.add(DeadLetters.of(record, e));
+            }
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Sample> generated = recipe.generate(image, now.toString());
-        return repository.recordGenerated(image.imageId(), recipe.recipe().id(), recipe.recipe().version(),
-                        image.ingestRunId(), generated, now)
-                .chain(() -> sendAll(generated))
+        List<Sample> generated = new ArrayList<>();
+        images.values().forEach(image -> generated.addAll(recipe.generate(image, now.toString())));
+        return repository.recordGenerated(List.copyOf(images.values()), recipe.recipe(), generated, now)
+                .chain(() -> sendAll(generated, unreadable))
                 .invoke(() -> generated.forEach(s -> metrics.counter("vlit.generation.samples", "task", s.task(),
                         "strategy", "AA").increment()))
-                .onFailure().invoke(e -> LOG.errorf(e, "image %s failed and goes to the dead-letter topic",
-                        image.imageId()));
+                .onFailure().invoke(e -> LOG.errorf(e, "a batch of %d images failed", images.size()));
     }
 
-    private Uni<Void> sendAll(List<Sample> generated) {
-        if (generated.isEmpty()) {
-            return Uni.createFrom().voidItem();
+    private Uni<Void> sendAll(List<Sample> generated, List<Message<String>> unreadable) {
+        List<Uni<Void>> sends = new ArrayList<>(generated.size() + unreadable.size());
+        for (Sample s : generated) {
+            sends.add(samples.sendMessage(Message.of(EventJson.write(s))
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.id()).build())));
         }
-        List<Uni<Void>> sends = generated.stream()
-                .map(s -> samples.sendMessage(Message.of(EventJson.write(s))
-                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.id()).build())))
-                .toList();
-        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+        unreadable.forEach(m -> sends.add(deadLetters.sendMessage(m)));
+        return sends.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(sends).andFailFast().replaceWithVoid();
     }
 }

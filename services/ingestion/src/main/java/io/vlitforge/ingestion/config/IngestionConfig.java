@@ -29,5 +29,14 @@ public interface IngestionConfig {
     interface Ingest {
         /** Larger files are refused before they are read, so one huge file cannot exhaust the heap. */
         long maxImageBytes();
+
+        /** Decode every pixel instead of checking header and end marker (slower, catches inner damage). */
+        boolean fullDecode();
+
+        /** Threads that read, check and store image files in parallel during an import. */
+        int workers();
+
+        /** Images announced and recorded together: one transaction and one wait for the broker each. */
+        int batchSize();
     }
 }

@@ -11,6 +11,7 @@ import io.vlitforge.ingestion.entity.ImageSourceEntity;
 import io.vlitforge.ingestion.entity.IngestRejectionEntity;
 import io.vlitforge.ingestion.entity.IngestRunEntity;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,21 +31,37 @@ public class IngestionRepository {
                 .map(HashSet::new);
     }
 
+    /** An image seen for the first time in a data set, with its source reference and annotations. */
+    public record ImageRecords(ImageEntity image, ImageSourceEntity source, List<CaptionEntity> captions,
+            List<BoxEntity> boxes) {
+    }
+
     /**
-     * Stores an image seen for the first time in this data set. The image row itself may exist already
-     * (same bytes from another source): then only the source reference and annotations are added.
+     * Stores a batch of images seen for the first time in their data set, in one transaction. An image row
+     * may exist already (the same bytes from another source, or twice in this batch): then only the source
+     * reference and annotations are added.
      */
     @WithTransaction
-    public Uni<Void> saveImage(ImageEntity image, ImageSourceEntity source, List<CaptionEntity> captions,
-            List<BoxEntity> boxes) {
-        return ImageEntity.<ImageEntity>findById(image.imageId)
-                .chain(existing -> existing == null ? image.persist() : Uni.createFrom().item(existing))
-                .chain(() -> source.persist())
-                .chain(() -> captions.isEmpty() ? Uni.createFrom().voidItem()
-                        : Panache.getSession().chain(s -> s.persistAll(captions.toArray())))
-                .chain(() -> boxes.isEmpty() ? Uni.createFrom().voidItem()
-                        : Panache.getSession().chain(s -> s.persistAll(boxes.toArray())))
-                .replaceWithVoid();
+    public Uni<Void> saveImages(List<ImageRecords> batch) {
+        List<String> ids = batch.stream().map(r -> r.image().imageId).distinct().toList();
+        return Panache.getSession().chain(session -> session
+                .createSelectionQuery("select i.imageId from ImageEntity i where i.imageId in :ids", String.class)
+                .setParameter("ids", ids).getResultList()
+                .chain(existing -> {
+                    Set<String> stored = new HashSet<>(existing);
+                    List<Object> entities = new ArrayList<>();
+                    for (ImageRecords r : batch) {
+                        if (stored.add(r.image().imageId)) {
+                            entities.add(r.image());
+                        }
+                    }
+                    for (ImageRecords r : batch) {
+                        entities.add(r.source());
+                        entities.addAll(r.captions());
+                        entities.addAll(r.boxes());
+                    }
+                    return session.persistAll(entities.toArray());
+                }));
     }
 
     @WithTransaction

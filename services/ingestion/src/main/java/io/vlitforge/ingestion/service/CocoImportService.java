@@ -22,6 +22,9 @@ import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.SourceRef;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.objectstore.ObjectKeys;
+import io.smallrye.mutiny.Uni;
+import io.vlitforge.ingestion.repository.IngestionRepository.ImageRecords;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +36,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,8 +50,11 @@ import org.jboss.logging.Logger;
  * import goes on. An image already imported from the same data set is skipped, so re-importing a
  * folder adds nothing.
  *
- * <p>Runs on a worker thread: file IO, decoding and the MinIO SDK block. Database work is reactive
- * (Hibernate Reactive) and is run on a Vert.x context through {@link VertxContextSupport}.
+ * <p>Files are read, checked and stored by a small pool of threads, in batches; each batch is then
+ * announced and recorded together (one wait for the broker, one transaction), so an import runs near the
+ * object store's put rate rather than at one round trip per image. The calling thread is a worker (file
+ * IO, decoding and the MinIO SDK block); database work is reactive (Hibernate Reactive) and runs on a
+ * Vert.x context through {@link VertxContextSupport}.
  */
 @ApplicationScoped
 public class CocoImportService {
@@ -57,6 +68,7 @@ public class CocoImportService {
     private final ImageIngestedPublisher publisher;
     private final IngestionConfig config;
     private final MeterRegistry metrics;
+    private final ExecutorService workers;
 
     public CocoImportService(IngestionRepository repository, ObjectStore objectStore,
             ImageIngestedPublisher publisher, IngestionConfig config, MeterRegistry metrics) {
@@ -65,6 +77,17 @@ public class CocoImportService {
         this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(config.ingest().workers(), task -> {
+            Thread t = new Thread(task, "ingest-worker-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stopWorkers() {
+        workers.shutdownNow();
     }
 
     public ImportReport importFolder(Path annotationsDir, Path imagesDir, String dataset) throws IOException {
@@ -100,31 +123,79 @@ public class CocoImportService {
             run.reject(problem.item(), problem.reason(), problem.detail());
         }
         Set<String> known = await(() -> repository.sourceIdsOf(run.entity.dataset));
+        List<CocoImage> todo = new ArrayList<>();
         for (CocoImage image : data.images()) {
             run.entity.imagesSeen++;
-            String sourceId = Long.toString(image.id());
-            if (known.contains(sourceId)) {
+            if (known.contains(Long.toString(image.id()))) {
                 run.entity.imagesAlreadyPresent++;
                 metrics.counter("vlit.ingest.images", "outcome", "already_present").increment();
-                continue;
+            } else {
+                todo.add(image);
             }
-            try {
-                importImage(run, data, image, sourceId, imagesDir);
-                run.entity.imagesNew++;
-                metrics.counter("vlit.ingest.images", "outcome", "new").increment();
-            } catch (InvalidImageException e) {
-                run.entity.imagesRejected++;
-                run.reject(image.fileName(), e.reason(), e.getMessage());
-                metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", e.reason()).increment();
+        }
+        int batchSize = Math.max(1, config.ingest().batchSize());
+        for (int from = 0; from < todo.size(); from += batchSize) {
+            List<CocoImage> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
+            List<Future<PreparedImage>> futures = new ArrayList<>();
+            for (CocoImage image : batch) {
+                futures.add(workers.submit(() -> prepare(run, data, image, imagesDir)));
             }
+            List<PreparedImage> ready = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                try {
+                    ready.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof InvalidImageException invalid) {
+                        run.entity.imagesRejected++;
+                        run.reject(batch.get(i).fileName(), invalid.reason(), invalid.getMessage());
+                        metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", invalid.reason())
+                                .increment();
+                    } else if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    } else {
+                        throw new IllegalStateException(e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("import interrupted", e);
+                }
+            }
+            record(run, ready);
             run.flushRejectionsIfMany();
         }
     }
 
-    private void importImage(Run run, CocoDataset data, CocoImage image, String sourceId, Path imagesDir)
+    /**
+     * Announce first, record second: if recording fails, the next import of the folder sees these images
+     * as new and announces them again, which consumers absorb (same ids). The other order could record an
+     * image that was never announced, and a re-import would then skip it for good.
+     */
+    private void record(Run run, List<PreparedImage> ready) {
+        if (ready.isEmpty()) {
+            return;
+        }
+        List<Uni<Void>> sends = ready.stream().map(p -> publisher.publish(p.event())).toList();
+        await(() -> Uni.join().all(sends).andFailFast().replaceWith(true));
+        await(() -> repository.saveImages(ready.stream().map(PreparedImage::records).toList()).replaceWith(true));
+        for (PreparedImage p : ready) {
+            run.captions += p.records().captions().size();
+            run.boxes += p.records().boxes().size();
+            run.emitted++;
+            run.entity.imagesNew++;
+            metrics.counter("vlit.ingest.images", "outcome", "new").increment();
+        }
+    }
+
+    /** One image read, checked and stored, with everything needed to record and announce it. */
+    private record PreparedImage(ImageRecords records, ImageIngested event) {
+    }
+
+    /** Runs on an ingest worker: reads, checks and stores the bytes; touches no shared state. */
+    private PreparedImage prepare(Run run, CocoDataset data, CocoImage image, Path imagesDir)
             throws InvalidImageException {
+        String sourceId = Long.toString(image.id());
         byte[] bytes = readImage(imagesDir, image.fileName());
-        ImageFacts facts = ImageInspector.inspect(bytes);
+        ImageFacts facts = ImageInspector.inspect(bytes, config.ingest().fullDecode());
         if (facts.width() != image.width() || facts.height() != image.height()) {
             throw new InvalidImageException("image.size_mismatch", "annotation says " + image.width() + "x"
                     + image.height() + ", the file is " + facts.width() + "x" + facts.height());
@@ -181,14 +252,7 @@ public class CocoImportService {
         ImageIngested event = new ImageIngested(ImageIngested.SCHEMA_VERSION, imageId, key, facts.format(),
                 facts.width(), facts.height(), captionTexts, boxValues, image.licence(),
                 new SourceRef(run.entity.dataset, data.split(), sourceId, image.fileName()), run.entity.runId);
-        // Announce first, record second: if recording fails, the next import of the folder sees the image
-        // as new and announces it again, which consumers absorb (same ids). The other order could record
-        // an image that was never announced, and a re-import would then skip it for good.
-        await(() -> publisher.publish(event));
-        await(() -> repository.saveImage(entity, source, captions, boxes));
-        run.captions += captions.size();
-        run.boxes += boxes.size();
-        run.emitted++;
+        return new PreparedImage(new ImageRecords(entity, source, captions, boxes), event);
     }
 
     private byte[] readImage(Path imagesDir, String fileName) throws InvalidImageException {
@@ -210,7 +274,7 @@ public class CocoImportService {
         }
     }
 
-    private static <T> T await(java.util.function.Supplier<io.smallrye.mutiny.Uni<T>> work) {
+    private static <T> T await(java.util.function.Supplier<Uni<T>> work) {
         try {
             return VertxContextSupport.subscribeAndAwait(work);
         } catch (RuntimeException e) {

@@ -125,7 +125,7 @@ class CocoImportTest {
                 .then().statusCode(200).extract().jsonPath().getList("$");
         Map<String, String> reasonByItem = new java.util.HashMap<>();
         stored.forEach(r -> reasonByItem.put(r.get("item"), r.get("reason")));
-        assertEquals("image.corrupt", reasonByItem.get("truncated.jpg"));
+        assertEquals("image.truncated", reasonByItem.get("truncated.jpg"));
         assertEquals("image.missing", reasonByItem.get("missing.jpg"));
         assertEquals("image.size_mismatch", reasonByItem.get("small.jpg"));
         assertEquals("annotation.unknown_image", reasonByItem.get("caption 12"));

@@ -24,13 +24,37 @@ class ImageInspectorTest {
     }
 
     @Test
-    void truncatedAndNonImageBytesAreRefused() throws Exception {
+    void truncatedEmptyAndNonImageBytesAreRefused() throws Exception {
         byte[] bytes = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000000790.jpg"));
-        InvalidImageException truncated = assertThrows(InvalidImageException.class,
-                () -> ImageInspector.inspect(Arrays.copyOf(bytes, bytes.length / 3)));
-        assertEquals("image.corrupt", truncated.reason());
-        InvalidImageException text = assertThrows(InvalidImageException.class,
-                () -> ImageInspector.inspect("not an image".getBytes()));
-        assertEquals("image.unknown_format", text.reason());
+        byte[] cut = Arrays.copyOf(bytes, bytes.length / 3);
+        assertEquals("image.truncated", assertThrows(InvalidImageException.class,
+                () -> ImageInspector.inspect(cut)).reason());
+        assertEquals("image.corrupt", assertThrows(InvalidImageException.class,
+                () -> ImageInspector.inspect(cut, true)).reason(), "a full decode sees the damage itself");
+        assertEquals("image.unknown_format", assertThrows(InvalidImageException.class,
+                () -> ImageInspector.inspect("not an image".getBytes())).reason());
+        assertEquals("image.empty", assertThrows(InvalidImageException.class,
+                () -> ImageInspector.inspect(new byte[0])).reason());
+    }
+
+    @Test
+    void headerCheckAgreesWithAFullDecodeOnEveryFixtureImage() throws Exception {
+        try (var files = Files.list(Fixtures.cocoMini().resolve("images"))) {
+            for (var file : files.toList()) {
+                byte[] bytes = Files.readAllBytes(file);
+                assertEquals(ImageInspector.inspect(bytes, true), ImageInspector.inspect(bytes), file.toString());
+            }
+        }
+    }
+
+    @Test
+    void truncatedPngIsRefused() throws Exception {
+        var png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(20, 10,
+                java.awt.image.BufferedImage.TYPE_INT_RGB), "png", png);
+        byte[] whole = png.toByteArray();
+        assertEquals(new ImageInspector.ImageFacts("png", "image/png", 20, 10), ImageInspector.inspect(whole));
+        assertEquals("image.truncated", assertThrows(InvalidImageException.class,
+                () -> ImageInspector.inspect(Arrays.copyOf(whole, whole.length - 5))).reason());
     }
 }
