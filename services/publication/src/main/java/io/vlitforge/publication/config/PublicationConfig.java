@@ -32,5 +32,11 @@ public interface PublicationConfig {
 
         /** How long the download links in release answers stay valid. */
         int presignHours();
+
+        /**
+         * The most bytes a WebDataset shard may have; loaders spread shards over workers, so many bounded
+         * shards beat one large tar. Also the most memory one shard takes while it is built.
+         */
+        long shardMaxBytes();
     }
 }

@@ -9,7 +9,7 @@ import java.io.Serializable;
 import java.time.OffsetDateTime;
 import java.util.Objects;
 
-/** A published release: where its files are and the sha256 of its manifest. */
+/** A published release: where its files are, the formats it was written in and the sha256 of its manifest. */
 @Entity
 @Table(name = "releases")
 @IdClass(ReleaseEntity.Key.class)
@@ -25,6 +25,8 @@ public class ReleaseEntity extends PanacheEntityBase {
     public long samples;
     public long images;
     public String manifestSha256;
+    /** Comma-separated, in canonical order (e.g. {@code llava,sharegpt}). */
+    public String formats;
     public OffsetDateTime publishedAt;
 
     /** The composite key (name, version). */

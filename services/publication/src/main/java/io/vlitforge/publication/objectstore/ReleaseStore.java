@@ -3,18 +3,26 @@ package io.vlitforge.publication.objectstore;
 import io.minio.BucketExistsArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
+import io.minio.GetObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.errors.ErrorResponseException;
 import io.minio.http.Method;
 import io.vlitforge.publication.config.PublicationConfig;
 import io.vlitforge.shared.objectstore.MinioClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
 import java.util.concurrent.TimeUnit;
 
-/** Writes release files to the object store. Blocking (the MinIO SDK is): worker threads only. */
+/**
+ * Writes release files to the object store and reads them (and source images) back. Blocking (the MinIO
+ * SDK is): worker threads only.
+ */
 @ApplicationScoped
 public class ReleaseStore {
 
@@ -52,6 +60,35 @@ public class ReleaseStore {
                     .source(CopySource.builder().bucket(bucket).object(sourceKey).build()).build());
         } catch (Exception e) {
             throw new IllegalStateException("cannot copy " + sourceKey + " to " + targetKey + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Streams an object; the caller closes it.
+     *
+     * @throws NoSuchFileException when there is no such object, so that callers can tell "missing" from "broken"
+     */
+    public InputStream open(String key) throws IOException {
+        try {
+            return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                throw new NoSuchFileException(key);
+            }
+            throw new IOException("cannot read " + key + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot read " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An object's bytes, for the formats that embed images. */
+    public byte[] read(String key) {
+        try (InputStream in = open(key)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + key + ": " + e.getMessage(), e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vlitforge.publication.entity.AcceptedSampleEntity;
 import io.vlitforge.publication.entity.ReleaseEntity;
+import io.vlitforge.shared.sql.MultiRowInsert;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -14,18 +15,38 @@ import java.util.List;
 @ApplicationScoped
 public class PublicationRepository {
 
-    private static final String UPSERT_ACCEPTED = """
-            insert into publication.accepted_samples (sample_id, image_id, image_key, task, sample_json, accepted_at)
-            values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (sample_id) do nothing""";
+    /** Rows per statement; PostgreSQL allows 65535 parameters, and 500 rows keep statements small. */
+    private static final int ROWS_PER_STATEMENT = 500;
+    private static final String UPSERT_ACCEPTED = "insert into publication.accepted_samples "
+            + "(sample_id, image_id, image_key, task, sample_json, accepted_at) values ";
 
-    /** Stores an accepted sample once; a redelivery hits the primary key and changes nothing. */
+    /** One accepted sample as stored. */
+    public record AcceptedRow(String sampleId, String imageId, String imageKey, String task, String sampleJson,
+            OffsetDateTime acceptedAt) {
+    }
+
+    /**
+     * Stores a batch of accepted samples in one transaction; a redelivered sample hits the primary key and
+     * changes nothing. Returns how many rows were new.
+     */
     @WithTransaction
-    public Uni<Integer> storeAccepted(String sampleId, String imageId, String imageKey, String task,
-            String sampleJson, OffsetDateTime at) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(UPSERT_ACCEPTED)
-                .setParameter(1, sampleId).setParameter(2, imageId).setParameter(3, imageKey)
-                .setParameter(4, task).setParameter(5, sampleJson).setParameter(6, at)
-                .executeUpdate());
+    public Uni<Integer> storeAccepted(List<AcceptedRow> rows) {
+        Uni<Integer> chain = Uni.createFrom().item(0);
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<AcceptedRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            chain = chain.chain(before -> Panache.getSession().chain(session -> {
+                var query = session.createNativeQuery(UPSERT_ACCEPTED + MultiRowInsert.values(chunk.size(), 6)
+                        + " on conflict (sample_id) do nothing");
+                int p = 1;
+                for (AcceptedRow row : chunk) {
+                    query.setParameter(p++, row.sampleId()).setParameter(p++, row.imageId())
+                            .setParameter(p++, row.imageKey()).setParameter(p++, row.task())
+                            .setParameter(p++, row.sampleJson()).setParameter(p++, row.acceptedAt());
+                }
+                return query.executeUpdate();
+            }).map(inserted -> before + inserted));
+        }
+        return chain;
     }
 
     /** Every accepted sample in sample-id order, so the same set always gives the same file. */

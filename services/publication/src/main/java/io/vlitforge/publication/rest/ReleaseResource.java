@@ -5,6 +5,7 @@ import io.vlitforge.publication.entity.ReleaseEntity;
 import io.vlitforge.publication.repository.PublicationRepository;
 import io.vlitforge.publication.service.ReleaseService;
 import io.vlitforge.publication.service.ReleaseService.ReleaseException;
+import io.vlitforge.publication.service.ReleaseValidationException;
 import io.quarkus.vertx.VertxContextSupport;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -18,7 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** Publishes releases and lists them. */
+/** Publishes releases (in the formats asked for) and lists them. */
 @Path("/releases")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -32,8 +33,11 @@ public class ReleaseResource {
         this.repository = repository;
     }
 
-    /** {@code version} may be omitted: the next {@code vN} for the name is taken. */
-    public record ReleaseRequest(String name, String version) {
+    /**
+     * {@code version} may be omitted: the next {@code vN} for the name is taken. {@code formats} is any of
+     * {@code llava}, {@code sharegpt}, {@code webdataset}; omitted, it is {@code [llava]}.
+     */
+    public record ReleaseRequest(String name, String version, List<String> formats) {
     }
 
     @POST
@@ -41,10 +45,14 @@ public class ReleaseResource {
     public Response publish(ReleaseRequest request) {
         String name = request == null || request.name() == null ? "vlit" : request.name();
         try {
-            return Response.status(201).entity(releases.publish(name, request == null ? null : request.version()))
-                    .build();
+            return Response.status(201).entity(releases.publish(name, request == null ? null : request.version(),
+                    request == null ? null : request.formats())).build();
         } catch (ReleaseException e) {
             return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();
+        } catch (ReleaseValidationException e) {
+            // Our own files failed a read-back check: a server fault, and nothing was published.
+            return Response.status(500).entity(Map.of("error", "release not published: " + e.getMessage(),
+                    "check", e.check())).build();
         } catch (IllegalStateException e) {
             // The object store refused a copy or a write: say which, the release was not recorded.
             return Response.status(503).entity(Map.of("error", "release not published: " + e.getMessage())).build();

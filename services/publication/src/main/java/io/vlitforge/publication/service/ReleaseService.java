@@ -6,10 +6,13 @@ import io.smallrye.mutiny.Uni;
 import io.vlitforge.publication.config.PublicationConfig;
 import io.vlitforge.publication.entity.AcceptedSampleEntity;
 import io.vlitforge.publication.entity.ReleaseEntity;
+import io.vlitforge.publication.formats.Formats;
+import io.vlitforge.publication.formats.LlavaFormat;
+import io.vlitforge.publication.formats.ReleaseJson;
 import io.vlitforge.publication.messaging.DatasetPublishedPublisher;
 import io.vlitforge.publication.objectstore.ReleaseStore;
 import io.vlitforge.publication.repository.PublicationRepository;
-import io.vlitforge.publication.service.LlavaReleaseWriter.ReleaseFiles;
+import io.vlitforge.publication.service.ReleaseWriter.ReleaseFiles;
 import io.vlitforge.shared.events.DatasetPublished;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.ids.Ids;
@@ -27,9 +30,10 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Builds a release from the accepted-sample store: images copied, {@code llava.json} and
- * {@code manifest.json} written (manifest last, so a release with a manifest is complete), the release
- * recorded, then {@code datasets.published} sent. Runs on a worker thread.
+ * Builds a release from the accepted-sample store: the requested formats' files written, images copied,
+ * everything read back and validated, then {@code manifest.json} written (last, so a release with a
+ * manifest is complete and checked), the release recorded, and {@code datasets.published} sent. Runs on a
+ * worker thread.
  */
 @ApplicationScoped
 public class ReleaseService {
@@ -43,7 +47,8 @@ public class ReleaseService {
     private final DatasetPublishedPublisher publisher;
     private final PublicationConfig config;
     private final MeterRegistry metrics;
-    private final LlavaReleaseWriter writer = new LlavaReleaseWriter();
+    private final ReleaseWriter writer;
+    private final ReleaseValidator validator = new ReleaseValidator();
 
     public ReleaseService(PublicationRepository repository, ReleaseStore store, DatasetPublishedPublisher publisher,
             PublicationConfig config, MeterRegistry metrics) {
@@ -52,20 +57,30 @@ public class ReleaseService {
         this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
+        this.writer = new ReleaseWriter(config.publication().shardMaxBytes());
     }
 
-    /** What a caller learns about a release: counts, where it is, and a download link. */
-    public record ReleaseInfo(String name, String version, long samples, long images, Map<String, Long> samplesByTask,
-            String bucket, String prefix, String manifestSha256, String llavaUrl, String manifestUrl,
-            String localPath) {
+    /**
+     * What a caller learns about a release: its formats, counts, where it is, and download links
+     * ({@code llavaUrl} only when it has the LLaVA format; the manifest lists every file).
+     */
+    public record ReleaseInfo(String name, String version, List<String> formats, long samples, long images,
+            Map<String, Long> samplesByTask, String bucket, String prefix, String manifestSha256, String llavaUrl,
+            String manifestUrl, String localPath) {
     }
 
-    public ReleaseInfo publish(String name, String requestedVersion) {
+    public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
         if (requestedVersion != null && !NAME.matcher(requestedVersion).matches()) {
             throw new ReleaseException(400, "version must be 1-63 lower-case letters, digits, '.', '_' or '-'");
+        }
+        List<String> formats;
+        try {
+            formats = Formats.normalise(requestedFormats);
+        } catch (IllegalArgumentException e) {
+            throw new ReleaseException(400, e.getMessage());
         }
         List<ReleaseEntity> existing = await(() -> repository.releases(name));
         String version = requestedVersion != null ? requestedVersion : nextVersion(existing);
@@ -77,12 +92,20 @@ public class ReleaseService {
             throw new ReleaseException(409, "no accepted samples yet: nothing to release");
         }
         List<Sample> samples = accepted.stream().map(a -> EventJson.read(a.sampleJson, Sample.class)).toList();
-        ReleaseFiles files = writer.build(name, version, samples);
 
         String prefix = ObjectKeys.releasePrefix(name, version);
+        ReleaseFiles files = writer.write(name, version, formats, samples, store::read,
+                (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
-        store.put(prefix + LlavaReleaseWriter.LLAVA_FILE, files.llavaJson(), "application/json");
-        store.put(prefix + LlavaReleaseWriter.MANIFEST_FILE, files.manifestJson(), "application/json");
+        // A failed check leaves the files without a manifest and without a record: not a release, and the
+        // same name and version can be published again once the cause is fixed.
+        try {
+            validator.validate(files, path -> store.open(prefix + path));
+        } catch (ReleaseValidationException e) {
+            LOG.warnf("release %s %s not published: %s", name, version, e.getMessage());
+            throw e;
+        }
+        store.put(prefix + ReleaseWriter.MANIFEST_FILE, files.manifestJson(), ReleaseJson.CONTENT_TYPE);
 
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         ReleaseEntity release = new ReleaseEntity();
@@ -93,24 +116,27 @@ public class ReleaseService {
         release.samples = files.samples();
         release.images = files.imageCopies().size();
         release.manifestSha256 = Ids.sha256Hex(files.manifestJson());
+        release.formats = String.join(",", files.formats());
         release.publishedAt = now;
         await(() -> repository.saveRelease(release));
         await(() -> publisher.publish(new DatasetPublished(DatasetPublished.SCHEMA_VERSION, name, version,
                 store.bucket(), prefix, files.samples(), files.imageCopies().size(), files.samplesByTask(),
                 files.files(), now.toString())));
         metrics.counter("vlit.publication.releases").increment();
-        LOG.infof("published %s %s: %d samples, %d images at s3://%s/%s", name, version, files.samples(),
-                files.imageCopies().size(), store.bucket(), prefix);
+        LOG.infof("published %s %s (%s): %d samples, %d images at s3://%s/%s", name, version, release.formats,
+                files.samples(), files.imageCopies().size(), store.bucket(), prefix);
         return info(release, files.samplesByTask());
     }
 
     public ReleaseInfo info(ReleaseEntity release, Map<String, Long> samplesByTask) {
         String localPath = config.publication().localStoreRoot().filter(s -> !s.isBlank())
                 .map(root -> Paths.get(root, release.bucket, release.prefix).toString()).orElse(null);
-        return new ReleaseInfo(release.name, release.version, release.samples, release.images, samplesByTask,
-                release.bucket, release.prefix, release.manifestSha256,
-                store.downloadUrl(release.prefix + LlavaReleaseWriter.LLAVA_FILE),
-                store.downloadUrl(release.prefix + LlavaReleaseWriter.MANIFEST_FILE), localPath);
+        List<String> formats = release.formats == null ? Formats.DEFAULT : List.of(release.formats.split(","));
+        String llavaUrl = formats.contains(LlavaFormat.NAME)
+                ? store.downloadUrl(release.prefix + LlavaFormat.FILE) : null;
+        return new ReleaseInfo(release.name, release.version, formats, release.samples, release.images,
+                samplesByTask, release.bucket, release.prefix, release.manifestSha256, llavaUrl,
+                store.downloadUrl(release.prefix + ReleaseWriter.MANIFEST_FILE), localPath);
     }
 
     private static String nextVersion(List<ReleaseEntity> existing) {

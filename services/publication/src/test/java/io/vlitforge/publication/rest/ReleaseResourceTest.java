@@ -109,6 +109,7 @@ class ReleaseResourceTest {
             JsonPath release = given().contentType(ContentType.JSON).body(Map.of("name", name))
                     .when().post("/releases").then().statusCode(201).extract().jsonPath();
             assertEquals("v1", release.getString("version"));
+            assertEquals(List.of("llava"), release.getList("formats"), "without formats, a LLaVA release");
 
             HttpResponse<byte[]> download = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(release.getString("llavaUrl"))).build(),

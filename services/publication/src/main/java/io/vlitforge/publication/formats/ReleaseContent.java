@@ -1,0 +1,34 @@
+package io.vlitforge.publication.formats;
+
+import io.vlitforge.shared.events.Sample;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What every format writer gets: the release's name and version and its samples, already sorted by
+ * sample id. Sorting once here, instead of in each writer, is what keeps the formats in the same order as
+ * each other and independent of the order the accepted set was read in.
+ */
+public record ReleaseContent(String name, String version, List<Sample> samples) {
+
+    /** The release folder's sub-folder holding the images (LLaVA's {@code --image_folder}). */
+    public static final String IMAGE_FOLDER = "images/";
+
+    public ReleaseContent {
+        List<Sample> ordered = new ArrayList<>(samples);
+        ordered.sort(Comparator.comparing(Sample::id));
+        samples = List.copyOf(ordered);
+    }
+
+    /** {@code images/aa/bb/<sha>.jpeg} in the store becomes {@code aa/bb/<sha>.jpeg} under the release's images/. */
+    public static String pathInImageFolder(Sample sample) {
+        String key = sample.imageKey();
+        return key.startsWith(IMAGE_FOLDER) ? key.substring(IMAGE_FOLDER.length()) : key;
+    }
+
+    /** The image's path relative to the release folder, e.g. {@code images/aa/bb/<sha>.jpeg}. */
+    public static String pathInRelease(Sample sample) {
+        return IMAGE_FOLDER + pathInImageFolder(sample);
+    }
+}

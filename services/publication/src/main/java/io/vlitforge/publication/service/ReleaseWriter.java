@@ -1,0 +1,107 @@
+package io.vlitforge.publication.service;
+
+import io.vlitforge.publication.formats.FileSink;
+import io.vlitforge.publication.formats.Formats;
+import io.vlitforge.publication.formats.ImageSource;
+import io.vlitforge.publication.formats.ReleaseContent;
+import io.vlitforge.publication.formats.ReleaseFormat;
+import io.vlitforge.publication.formats.ReleaseJson;
+import io.vlitforge.publication.formats.WebDatasetFormat;
+import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.ids.Ids;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Turns an accepted set into release files: each requested format's files handed to a sink as they are
+ * made (with their sha256 recorded), the plan of image copies, and the {@code manifest.json} that describes
+ * it all. The manifest is returned, not written: the caller writes it only after the files have been read
+ * back and checked, so a manifest in the store always means a complete, valid release. Output is a pure
+ * function of the input (samples in id order, formats in canonical order, maps sorted, no timestamps).
+ */
+public final class ReleaseWriter {
+
+    public static final String MANIFEST_FILE = "manifest.json";
+
+    private final long shardMaxBytes;
+
+    public ReleaseWriter(long shardMaxBytes) {
+        this.shardMaxBytes = shardMaxBytes;
+    }
+
+    /**
+     * The release's description once its format files are written. {@code files} maps every file inside the
+     * release (format files and images, not the manifest) to its sha256; {@code imageCopies} maps each
+     * image's object key to its path inside the release.
+     */
+    public record ReleaseFiles(byte[] manifestJson, List<String> formats, Map<String, List<String>> formatFiles,
+            Map<String, String> imageCopies, Map<String, Long> samplesByTask, long samples,
+            Map<String, String> files) {
+    }
+
+    public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
+            ImageSource images, FileSink sink) {
+        List<String> formats = Formats.normalise(requestedFormats);
+        ReleaseContent content = new ReleaseContent(name, version, samples);
+
+        Map<String, String> imageCopies = new TreeMap<>();
+        Map<String, String> files = new TreeMap<>();
+        Map<String, Long> byTask = new TreeMap<>();
+        Map<String, Long> byLicence = new TreeMap<>();
+        TreeSet<String> licensedImages = new TreeSet<>();
+        for (Sample s : content.samples()) {
+            String inRelease = ReleaseContent.pathInRelease(s);
+            imageCopies.put(s.imageKey(), inRelease);
+            // Image objects are named by the sha256 of their bytes (checked at ingestion), so the image id is
+            // the file's hash; validation recomputes it from the copy in the release.
+            files.put(inRelease, s.imageId());
+            byTask.merge(s.task(), 1L, Long::sum);
+            if (licensedImages.add(s.imageId())) {
+                byLicence.merge(s.licence() == null || s.licence().name() == null ? "unknown"
+                        : s.licence().name(), 1L, Long::sum);
+            }
+        }
+
+        Map<String, List<String>> formatFiles = new LinkedHashMap<>();
+        for (String format : formats) {
+            ReleaseFormat writer = Formats.writer(format, shardMaxBytes);
+            List<String> written = new ArrayList<>();
+            writer.write(content, images, (path, bytes, contentType) -> {
+                sink.put(path, bytes, contentType);
+                files.put(path, Ids.sha256Hex(bytes));
+                written.add(path);
+            });
+            formatFiles.put(format, List.copyOf(written));
+        }
+
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("name", name);
+        manifest.put("version", version);
+        manifest.put("formats", formats);
+        manifest.put("formatFiles", formatFiles);
+        if (formats.contains(WebDatasetFormat.NAME)) {
+            // The bound decides how samples fall into shards, so it is part of what makes the bytes.
+            manifest.put("shardMaxBytes", shardMaxBytes);
+        }
+        manifest.put("imageFolder", ReleaseContent.IMAGE_FOLDER.substring(0, ReleaseContent.IMAGE_FOLDER.length() - 1));
+        manifest.put("samples", (long) content.samples().size());
+        manifest.put("images", (long) imageCopies.size());
+        manifest.put("samplesByTask", byTask);
+        manifest.put("imagesByLicence", byLicence);
+        manifest.put("files", files);
+        byte[] manifestBytes;
+        try {
+            manifestBytes = ReleaseJson.MAPPER.writeValueAsBytes(manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ReleaseFiles(manifestBytes, formats, formatFiles, imageCopies, byTask, content.samples().size(),
+                files);
+    }
+}
