@@ -4,6 +4,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.events.Verdict;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The checks every trainer's loader relies on: exactly one {@code <image>} token, leading the first
@@ -11,11 +12,27 @@ import java.util.List;
  * sample must also name its image and say how it was made, or its release could not credit it.
  * The first failed check decides the reason code.
  */
-public final class FormatFilter {
+public final class FormatFilter implements SampleFilter {
 
     public static final String NAME = "format";
     public static final String VERSION = "1";
 
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        return Map.of("imageToken", Turn.IMAGE_TOKEN);
+    }
+
+    @Override
     public Verdict check(Sample sample) {
         List<Turn> turns = sample.conversations();
         if (turns.isEmpty()) {
@@ -54,11 +71,11 @@ public final class FormatFilter {
         if (sample.lineage() == null || sample.lineage().strategy() == null || sample.lineage().recipe() == null) {
             return reject("lineage.missing", "the sample does not say how it was made (strategy and recipe)");
         }
-        return new Verdict(NAME, VERSION, 1.0, 1.0, Verdict.Outcome.ACCEPTED, null, null);
+        return accept(1.0, 1.0);
     }
 
-    private static Verdict reject(String reason, String detail) {
-        return new Verdict(NAME, VERSION, 0.0, 1.0, Verdict.Outcome.REJECTED, reason, detail);
+    private Verdict reject(String reason, String detail) {
+        return reject(0.0, 1.0, reason, detail);
     }
 
     private static int occurrences(String text, String token) {

@@ -6,6 +6,8 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vlitforge.filtering.entity.VerdictEntity;
+import io.vlitforge.filtering.filters.FilterChain;
+import io.vlitforge.filtering.filters.NearDuplicateFilter;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
@@ -15,17 +17,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Decides and records verdicts. The exact-duplicate test is an insert into {@code content_fingerprints}:
- * whichever sample's insert wins owns the content, every other sample with it is a duplicate. That holds
- * across any number of filtering replicas. A sample that already has a verdict gets it back unchanged.
+ * Decides and records verdicts. The content filters' verdicts come in; the two duplicate filters run
+ * here, in the transaction that records the verdict, because their state is shared by every replica:
+ * the exact-duplicate test is an insert into {@code content_fingerprints} (whichever sample's insert wins
+ * owns the content) and the near-duplicate test is a claim on the LSH band keys ({@link NearDuplicateIndex}).
+ * A sample another filter already rejected is only looked up, never claims a fingerprint or band keys, so
+ * a rejected sample can never make a later good one a "duplicate". Every filter's verdict is stored; the
+ * row's {@code reason} is the first failing filter's. A sample that already has a verdict gets it back
+ * unchanged, so a redelivery changes nothing.
  */
 @ApplicationScoped
 public class VerdictRepository {
-
-    public static final String DUPLICATE_FILTER = "exact_duplicate";
-    public static final String DUPLICATE_VERSION = "1";
 
     private static final TypeReference<List<Verdict>> VERDICT_LIST = new TypeReference<>() {
     };
@@ -35,34 +40,56 @@ public class VerdictRepository {
     private static final String FINGERPRINT_OWNER =
             "select sample_id from filtering.content_fingerprints where content_hash = ?1";
 
+    private final NearDuplicateIndex nearDuplicates;
+
+    public VerdictRepository(NearDuplicateIndex nearDuplicates) {
+        this.nearDuplicates = nearDuplicates;
+    }
+
     /** The verdicts for a sample and whether they were decided now or replayed from an earlier delivery. */
     public record Decision(Verdict.Outcome outcome, List<Verdict> verdicts, boolean replayed) {
     }
 
     @WithTransaction
-    public Uni<Decision> decide(Sample sample, Verdict format, String contentHash, OffsetDateTime now) {
+    public Uni<Decision> decide(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
+            OffsetDateTime now) {
         return VerdictEntity.<VerdictEntity>findById(sample.id()).chain(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(replay(existing));
             }
-            if (format.outcome() == Verdict.Outcome.REJECTED) {
-                return record(sample, contentHash, List.of(format), now);
-            }
-            return Panache.getSession().chain(session -> session.createNativeQuery(CLAIM_FINGERPRINT)
-                            .setParameter(1, contentHash).setParameter(2, sample.id()).setParameter(3, now)
-                            .executeUpdate()
-                            .chain(() -> session.createNativeQuery(FINGERPRINT_OWNER, String.class)
-                                    .setParameter(1, contentHash).getSingleResult()))
-                    .chain(owner -> {
-                        List<Verdict> verdicts = new ArrayList<>(List.of(format));
-                        verdicts.add(owner.equals(sample.id())
-                                ? new Verdict(DUPLICATE_FILTER, DUPLICATE_VERSION, 0.0, 0.0, Verdict.Outcome.ACCEPTED,
-                                        null, null)
-                                : new Verdict(DUPLICATE_FILTER, DUPLICATE_VERSION, 1.0, 0.0, Verdict.Outcome.REJECTED,
-                                        "duplicate.exact", "same image and conversation as sample " + owner));
+            String contentHash = chain.exactDuplicate().fingerprint(sample);
+            NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
+            List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
+            return Panache.getSession().chain(session -> exactDuplicate(session, sample, contentHash,
+                            passed(verdicts), now)
+                    .chain(exact -> {
+                        verdicts.add(chain.exactDuplicate().verdict(sample.id(), exact));
+                        double threshold = chain.nearDuplicate().threshold();
+                        return passed(verdicts)
+                                ? nearDuplicates.claim(session, sample.id(), probe, threshold, now)
+                                : nearDuplicates.bestCandidate(session, sample.id(), probe);
+                    })
+                    .chain(near -> {
+                        verdicts.add(chain.nearDuplicate().verdict(near));
                         return record(sample, contentHash, verdicts, now);
-                    });
+                    }));
         });
+    }
+
+    /** The fingerprint's owner: claimed first when the sample has passed so far, only looked up otherwise. */
+    private static Uni<String> exactDuplicate(Mutiny.Session session, Sample sample, String contentHash,
+            boolean claim, OffsetDateTime now) {
+        Uni<Integer> claimed = claim
+                ? session.createNativeQuery(CLAIM_FINGERPRINT).setParameter(1, contentHash)
+                        .setParameter(2, sample.id()).setParameter(3, now).executeUpdate()
+                : Uni.createFrom().item(0);
+        return claimed.chain(() -> session.createNativeQuery(FINGERPRINT_OWNER, String.class)
+                .setParameter(1, contentHash).getResultList())
+                .map(owners -> owners.isEmpty() ? null : owners.get(0));
+    }
+
+    private static boolean passed(List<Verdict> verdicts) {
+        return verdicts.stream().allMatch(v -> v.outcome() == Verdict.Outcome.ACCEPTED);
     }
 
     private Uni<Decision> record(Sample sample, String contentHash, List<Verdict> verdicts, OffsetDateTime now) {
@@ -110,6 +137,40 @@ public class VerdictRepository {
                     }
                     return new Stats(accepted + rejected, accepted, rejected, byReason);
                 });
+    }
+
+    /** A sample's stored decision with every filter's verdict, or null when the sample is unknown. */
+    @WithSession
+    public Uni<SampleVerdicts> verdictsOf(String sampleId) {
+        return VerdictEntity.<VerdictEntity>findById(sampleId).map(v -> v == null ? null
+                : new SampleVerdicts(v.sampleId, v.imageId, v.task, v.outcome, v.reason, v.detail, v.decidedAt,
+                        replay(v).verdicts()));
+    }
+
+    /** One page of rejected samples in decision order, all reasons or only {@code reason}. */
+    @WithSession
+    public Uni<RejectionPage> rejections(String reason, int page, int size) {
+        String where = "outcome = ?1" + (reason == null ? "" : " and reason = ?2");
+        var query = VerdictEntity.<VerdictEntity>find(where + " order by decidedAt, sampleId",
+                reason == null ? new Object[] {Verdict.Outcome.REJECTED.name()}
+                        : new Object[] {Verdict.Outcome.REJECTED.name(), reason});
+        return query.count().chain(total -> query.page(page, size).list().map(rows -> new RejectionPage(reason, page,
+                size, total, rows.stream().map(v -> new Rejection(v.sampleId, v.imageId, v.task, v.reason, v.detail,
+                        v.decidedAt)).toList())));
+    }
+
+    /** What {@code GET /samples/{id}/verdicts} answers. */
+    public record SampleVerdicts(String sampleId, String imageId, String task, String outcome, String reason,
+            String detail, OffsetDateTime decidedAt, List<Verdict> verdicts) {
+    }
+
+    /** One rejected sample in a rejection listing. */
+    public record Rejection(String sampleId, String imageId, String task, String reason, String detail,
+            OffsetDateTime decidedAt) {
+    }
+
+    /** A page of {@code GET /rejections}; {@code total} counts every rejection that matches. */
+    public record RejectionPage(String reason, int page, int size, long total, List<Rejection> items) {
     }
 
     /** Counts read by {@code bin/vlit status}. */

@@ -76,9 +76,12 @@ class SampleGeneratedConsumerTest {
     @Test
     void goodSamplesAreAcceptedAndBrokenOrDuplicateOnesRejectedWithTheirReason() throws Exception {
         String imageId = Ids.imageId(UUID.randomUUID().toString().getBytes());
-        Sample good = sample(imageId, List.of(Turn.human("<image>\nDescribe the image."), Turn.gpt("A cat.")));
-        Sample sameContent = sample(imageId, List.of(Turn.human("<image>\ndescribe  the image."), Turn.gpt("a cat.")));
-        Sample twoTokens = sample(imageId, List.of(Turn.human("<image>\nDescribe <image>."), Turn.gpt("A dog.")));
+        Sample good = sample(imageId, List.of(Turn.human("<image>\nDescribe the image."),
+                Turn.gpt("A black cat sleeping on a sofa.")));
+        Sample sameContent = sample(imageId, List.of(Turn.human("<image>\ndescribe  the image."),
+                Turn.gpt("a black cat sleeping on a  sofa.")));
+        Sample twoTokens = sample(imageId, List.of(Turn.human("<image>\nDescribe <image>."),
+                Turn.gpt("A dog running on the beach.")));
         Sample wrongOrder = sample(imageId, List.of(Turn.gpt("<image>\nHello."), Turn.human("A dog.")));
 
         send(good);
@@ -106,7 +109,8 @@ class SampleGeneratedConsumerTest {
     @Test
     void aRedeliveredSampleGetsItsStoredVerdictAgain() throws Exception {
         String imageId = Ids.imageId(UUID.randomUUID().toString().getBytes());
-        Sample good = sample(imageId, List.of(Turn.human("<image>\nWhat is shown?"), Turn.gpt("Two birds.")));
+        Sample good = sample(imageId, List.of(Turn.human("<image>\nWhat is shown?"),
+                Turn.gpt("Two birds sitting on a wire.")));
         send(good);
         awaitOutcome(accepted, good.id());
         send(good);
@@ -120,6 +124,137 @@ class SampleGeneratedConsumerTest {
         assertTrue(rejected.getRecords().stream().noneMatch(r -> good.id().equals(r.key())),
                 "a redelivery is not its own duplicate");
         assertEquals("1", stored("count(*)::text", good.id()));
+    }
+
+    @Test
+    void aNearDuplicateOfTheSameImageIsRejectedButTheSameAnswerAboutAnotherImageIsNot() throws Exception {
+        String imageId = newImageId();
+        Sample original = sample(imageId, List.of(Turn.human("<image>\nDescribe the image concisely."),
+                Turn.gpt("A man riding a brown horse along a sandy beach next to the ocean waves.")));
+        Sample near = sample(imageId, List.of(Turn.human("<image>\nDescribe the image concisely."),
+                Turn.gpt("A man riding a brown horse along a sandy beach next to the ocean waves at sunset.")));
+        Sample elsewhere = sample(newImageId(), near.conversations());
+
+        send(original);
+        awaitOutcome(accepted, original.id());
+        send(near);
+        send(elsewhere);
+
+        FilteredSample rejectedNear = awaitOutcome(rejected, near.id());
+        assertEquals("duplicate.near", reasonOf(rejectedNear));
+        Verdict nearVerdict = rejectedNear.verdicts().get(rejectedNear.verdicts().size() - 1);
+        assertEquals("near_duplicate", nearVerdict.filter());
+        assertTrue(nearVerdict.score() >= 0.8 && nearVerdict.threshold() == 0.8, nearVerdict.toString());
+        assertEquals("duplicate.near", stored("reason", near.id()));
+        assertTrue(stored("detail", near.id()).contains(original.id()), "the near-duplicate names the original");
+        assertEquals(Verdict.Outcome.ACCEPTED, awaitOutcome(accepted, elsewhere.id()).outcome(),
+                "near-duplicates are scoped per image");
+        assertEquals(20, indexRows("near_duplicate_bands", original.id()));
+        assertEquals(1, indexRows("near_duplicate_signatures", original.id()));
+        assertEquals(0, indexRows("near_duplicate_bands", near.id()), "a rejected sample gives its band keys back");
+        assertEquals(0, indexRows("near_duplicate_signatures", near.id()));
+
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vlit_filtering_filter_verdicts_total{")
+                && l.contains("filter=\"near_duplicate\"") && l.contains("reason=\"duplicate.near\"")), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vlit_filtering_evaluated_total{")
+                && l.contains("filter=\"hygiene\"") && l.contains("task=\"brief_caption\"")), metrics);
+    }
+
+    @Test
+    void aRefusalIsRejectedAndEveryVerdictIsStoredAndServed() throws Exception {
+        Sample refusal = sample(newImageId(), List.of(Turn.human("<image>\nDescribe the image concisely."),
+                Turn.gpt("I'm sorry, but I cannot describe the people in this image.")));
+        send(refusal);
+
+        FilteredSample out = awaitOutcome(rejected, refusal.id());
+        assertEquals("hygiene.refusal", reasonOf(out));
+        List<String> chain = List.of("format", "length", "hygiene", "exact_duplicate", "near_duplicate");
+        assertEquals(chain, out.verdicts().stream().map(Verdict::filter).toList(), "every filter's verdict is sent");
+        assertEquals("hygiene.refusal", stored("reason", refusal.id()));
+        assertTrue(stored("detail", refusal.id()).contains("\"I'm sorry\""), "the detail quotes the refusal");
+        for (String filter : chain) {
+            assertTrue(stored("verdicts_json", refusal.id()).contains("\"filter\":\"" + filter + "\""), filter);
+        }
+        assertEquals(0, indexRows("near_duplicate_bands", refusal.id()), "a rejected sample never enters the index");
+
+        io.restassured.path.json.JsonPath verdicts = io.restassured.RestAssured.get("/samples/" + refusal.id()
+                + "/verdicts").then().statusCode(200).extract().jsonPath();
+        assertEquals(chain, verdicts.getList("verdicts.filter"));
+        assertEquals("REJECTED", verdicts.getString("outcome"));
+        assertEquals("hygiene.refusal", verdicts.getString("reason"));
+        assertEquals("hygiene.refusal", verdicts.getString("verdicts[2].reason"));
+        io.restassured.RestAssured.get("/samples/no-such-sample/verdicts").then().statusCode(404);
+
+        long total = io.restassured.RestAssured.get("/rejections?reason=hygiene.refusal&size=1").then()
+                .statusCode(200).extract().jsonPath().getLong("total");
+        io.restassured.path.json.JsonPath last = io.restassured.RestAssured
+                .get("/rejections?reason=hygiene.refusal&size=50&page=" + (total - 1) / 50).then().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(last.getList("items.sampleId").contains(refusal.id()), "the newest rejection is on the last page");
+        assertTrue(last.getList("items.reason").stream().allMatch("hygiene.refusal"::equals));
+        io.restassured.RestAssured.get("/rejections?size=0").then().statusCode(400);
+
+        io.restassured.path.json.JsonPath stats = io.restassured.RestAssured.get("/stats").then().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(stats.getLong("verdicts") == stats.getLong("accepted") + stats.getLong("rejected"));
+        assertTrue(stats.getLong("rejectedByReason.'hygiene.refusal'") >= 1);
+        assertEquals(String.join("+", chain), io.restassured.RestAssured.get("/filters").then().statusCode(200)
+                .extract().jsonPath().getString("step"));
+    }
+
+    @Test
+    void aRedeliveredNearDuplicateChangesNothing() throws Exception {
+        String imageId = newImageId();
+        Sample original = sample(imageId, List.of(Turn.human("<image>\nDescribe the image concisely."),
+                Turn.gpt("Two giraffes standing next to a tall tree in a grassy field under a blue sky.")));
+        Sample near = sample(imageId, List.of(Turn.human("<image>\nDescribe the image concisely."),
+                Turn.gpt("Two giraffes standing next to a tall tree in a grassy field under a blue sky in summer.")));
+        send(original);
+        awaitOutcome(accepted, original.id());
+        send(near);
+        FilteredSample first = awaitOutcome(rejected, near.id());
+        String storedVerdicts = stored("verdicts_json", near.id());
+
+        send(near);
+        send(original);
+        awaitCount(rejected, near.id(), 2);
+        awaitCount(accepted, original.id(), 2);
+        FilteredSample again = rejected.getRecords().stream().filter(r -> near.id().equals(r.key()))
+                .map(r -> EventJson.read(r.value(), FilteredSample.class)).toList().get(1);
+        assertEquals(first.verdicts(), again.verdicts(), "the stored verdicts are sent again, not decided again");
+        assertEquals(storedVerdicts, stored("verdicts_json", near.id()));
+        assertEquals("1", stored("count(*)::text", near.id()));
+        assertEquals(20, indexRows("near_duplicate_bands", original.id()));
+        assertEquals(0, indexRows("near_duplicate_bands", near.id()));
+        assertTrue(accepted.getRecords().stream().noneMatch(r -> near.id().equals(r.key())));
+    }
+
+    private static String newImageId() {
+        return Ids.imageId(UUID.randomUUID().toString().getBytes());
+    }
+
+    private static void awaitCount(ConsumerTask<String, String> task, String key, int count)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (task.getRecords().stream().filter(r -> key.equals(r.key())).count() < count) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(key + " was not answered " + count + " times on " + task);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private int indexRows(String table, String sampleId) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, dbUser, null);
+                PreparedStatement st = c.prepareStatement(
+                        "select count(*) from filtering." + table + " where sample_id = ?")) {
+            st.setString(1, sampleId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     private void send(Sample sample) {

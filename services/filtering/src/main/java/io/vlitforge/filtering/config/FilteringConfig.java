@@ -1,0 +1,83 @@
+package io.vlitforge.filtering.config;
+
+import io.smallrye.config.ConfigMapping;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the filtering service reads from configuration, in one place. The filter parameters live
+ * in {@code application.properties} under {@code vlit.filters.*} like a recipe, so what decides a
+ * verdict can be read (and overridden) without reading code.
+ */
+@ConfigMapping(prefix = "vlit")
+public interface FilteringConfig {
+
+    /** Prepended to topic and group names (used in the channel configuration). */
+    Optional<String> topicPrefix();
+
+    Filters filters();
+
+    interface Filters {
+        Length length();
+
+        Hygiene hygiene();
+
+        NearDuplicate nearDuplicate();
+    }
+
+    interface Length {
+        /** The bounds of a task that has none of its own. */
+        Bounds defaults();
+
+        /** Bounds per task name, because a brief caption and a detailed description differ by design. */
+        Map<String, Bounds> tasks();
+    }
+
+    interface Bounds {
+        int min();
+
+        int max();
+    }
+
+    interface Hygiene {
+        List<String> refusalPhrases();
+
+        List<String> leakPhrases();
+
+        /** Tasks whose answers legitimately carry coordinates (grounding); none by default. */
+        Optional<Set<String>> coordinateTasks();
+
+        Repetition repetition();
+    }
+
+    interface Repetition {
+        /** The longest phrase, in words, whose back-to-back repetition is looked for. */
+        int maxPeriod();
+
+        /** Copies in a row of a phrase of two or more words that make an answer degenerate. */
+        int minRepeats();
+
+        /** Copies in a row of one word ("very very very" is still English, four is not). */
+        int minWordRepeats();
+    }
+
+    interface NearDuplicate {
+        int shingleWords();
+
+        int bands();
+
+        int rows();
+
+        double threshold();
+
+        /** {@code image}: only samples of the same image can be near-duplicates; {@code global}: any two. */
+        Scope scope();
+    }
+
+    enum Scope {
+        IMAGE,
+        GLOBAL
+    }
+}

@@ -1,0 +1,104 @@
+package io.vlitforge.filtering.filters;
+
+import io.vlitforge.filtering.config.FilteringConfig;
+import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.events.Verdict;
+import io.vlitforge.shared.ids.Ids;
+import io.vlitforge.shared.json.EventJson;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The filters in the order they run, built from {@code vlit.filters.*}. Every filter sees every sample,
+ * so a rejected sample still carries every verdict and the evidence shows all that was wrong, not only
+ * the first thing. The content filters run here; the two duplicate filters run inside the database
+ * transaction that records the verdict, after these. The chain's version is a hash of every filter's
+ * name, version and parameters, so a sample's lineage says exactly which settings decided it.
+ */
+public final class FilterChain {
+
+    private final List<SampleFilter> filters;
+    private final ExactDuplicateFilter exactDuplicate;
+    private final NearDuplicateFilter nearDuplicate;
+    private final String version;
+
+    public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
+            NearDuplicateFilter nearDuplicate) {
+        this.filters = List.copyOf(filters);
+        this.exactDuplicate = exactDuplicate;
+        this.nearDuplicate = nearDuplicate;
+        this.version = Ids.sha256Hex(EventJson.write(describe())).substring(0, 12);
+    }
+
+    public static FilterChain from(FilteringConfig.Filters config) {
+        Map<String, LengthFilter.Bounds> tasks = new LinkedHashMap<>();
+        config.length().tasks().forEach((task, b) -> tasks.put(task, new LengthFilter.Bounds(b.min(), b.max())));
+        FilteringConfig.Bounds defaults = config.length().defaults();
+        FilteringConfig.Hygiene hygiene = config.hygiene();
+        FilteringConfig.NearDuplicate near = config.nearDuplicate();
+        return new FilterChain(List.of(
+                new FormatFilter(),
+                new LengthFilter(new LengthFilter.Bounds(defaults.min(), defaults.max()), tasks),
+                new HygieneFilter(hygiene.refusalPhrases(), hygiene.leakPhrases(),
+                        hygiene.coordinateTasks().orElse(Set.of()), hygiene.repetition().maxPeriod(),
+                        hygiene.repetition().minRepeats(), hygiene.repetition().minWordRepeats())),
+                new ExactDuplicateFilter(),
+                new NearDuplicateFilter(near.shingleWords(), near.bands(), near.rows(), near.threshold(),
+                        near.scope() == FilteringConfig.Scope.IMAGE));
+    }
+
+    /** Every content filter's verdict, in chain order. */
+    public List<Verdict> check(Sample sample) {
+        List<Verdict> verdicts = new ArrayList<>(filters.size());
+        for (SampleFilter filter : filters) {
+            verdicts.add(filter.check(sample));
+        }
+        return verdicts;
+    }
+
+    /** The content filters in the order they run. */
+    public List<SampleFilter> filters() {
+        return filters;
+    }
+
+    public ExactDuplicateFilter exactDuplicate() {
+        return exactDuplicate;
+    }
+
+    public NearDuplicateFilter nearDuplicate() {
+        return nearDuplicate;
+    }
+
+    /** The step name recorded in lineage, e.g. {@code format+length+hygiene+exact_duplicate+near_duplicate}. */
+    public String stepName() {
+        List<String> names = new ArrayList<>();
+        filters.forEach(f -> names.add(f.name()));
+        names.add(ExactDuplicateFilter.NAME);
+        names.add(NearDuplicateFilter.NAME);
+        return String.join("+", names);
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** Each filter in order with its version and parameters, as served by {@code GET /filters}. */
+    public List<FilterDescription> describe() {
+        List<FilterDescription> out = new ArrayList<>();
+        for (SampleFilter filter : filters) {
+            out.add(new FilterDescription(filter.name(), filter.version(), filter.parameters()));
+        }
+        out.add(new FilterDescription(ExactDuplicateFilter.NAME, ExactDuplicateFilter.VERSION,
+                Map.of("normalisation", "case and whitespace")));
+        out.add(new FilterDescription(NearDuplicateFilter.NAME, NearDuplicateFilter.VERSION,
+                nearDuplicate.parameters()));
+        return out;
+    }
+
+    /** One filter as configured. */
+    public record FilterDescription(String name, String version, Map<String, Object> parameters) {
+    }
+}
