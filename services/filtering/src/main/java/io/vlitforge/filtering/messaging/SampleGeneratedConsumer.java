@@ -15,66 +15,89 @@ import io.vlitforge.shared.json.EventJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import io.vlitforge.shared.messaging.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
  * Decides every generated sample by running the whole filter chain (format, length, hygiene, then exact
- * and near duplicates in the database). Every verdict is stored before the sample is sent on to
- * {@code samples.accepted} or {@code samples.rejected}, and the record is acknowledged only after the
- * broker has it.
+ * and near duplicates in the database). One poll is one batch: its verdicts are stored in one
+ * transaction, every sample is then sent on to {@code samples.accepted} or {@code samples.rejected}, and
+ * the batch is acknowledged only after the broker has them all. An unreadable record goes to
+ * {@code samples.generated.dlq} by itself, without holding back its batch.
  */
 @ApplicationScoped
 public class SampleGeneratedConsumer {
 
     private static final Logger LOG = Logger.getLogger(SampleGeneratedConsumer.class);
+    /** The channel that writes unreadable inbound records to the dead-letter topic. */
+    static final String SAMPLES_GENERATED_DLQ = "samples.generated.dlq";
 
     private final FilterChain chain;
     private final VerdictRepository repository;
     private final MutinyEmitter<String> accepted;
     private final MutinyEmitter<String> rejected;
+    private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry metrics;
 
     public SampleGeneratedConsumer(FilterChain chain, VerdictRepository repository,
-            @Channel(Topics.SAMPLES_ACCEPTED) MutinyEmitter<String> accepted,
-            @Channel(Topics.SAMPLES_REJECTED) MutinyEmitter<String> rejected, MeterRegistry metrics) {
+            @Channel(Topics.SAMPLES_ACCEPTED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            MutinyEmitter<String> accepted,
+            @Channel(Topics.SAMPLES_REJECTED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            MutinyEmitter<String> rejected,
+            @Channel(SAMPLES_GENERATED_DLQ) MutinyEmitter<String> deadLetters, MeterRegistry metrics) {
         this.chain = chain;
         this.repository = repository;
         this.accepted = accepted;
         this.rejected = rejected;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 
     @Incoming(Topics.SAMPLES_GENERATED)
-    public Uni<Void> onSampleGenerated(String record) {
-        Sample sample;
-        try {
-            sample = EventJson.read(record, Sample.class);
-        } catch (RuntimeException e) {
-            LOG.warnf("unreadable samples.generated record sent to the dead-letter topic: %s", e.getMessage());
-            metrics.counter("vlit.filtering.records.dead_lettered", "reason", "unreadable").increment();
-            return Uni.createFrom().failure(e);
-        }
-        if (sample.id() == null || sample.imageId() == null || sample.task() == null) {
-            return Uni.createFrom().failure(new IllegalArgumentException("sample without id, imageId or task"));
+    public Uni<Void> onSamplesGenerated(ConsumerRecords<String, String> records) {
+        List<VerdictRepository.Pending> pending = new ArrayList<>();
+        List<Uni<Void>> sends = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                Sample sample = EventJson.read(record.value(), Sample.class);
+                if (sample.id() == null || sample.imageId() == null || sample.task() == null) {
+                    throw new IllegalArgumentException("sample without id, imageId or task");
+                }
+                pending.add(new VerdictRepository.Pending(sample, chain.check(sample)));
+            } catch (RuntimeException e) {
+                LOG.warnf("unreadable samples.generated record (partition %d, offset %d) sent to the dead-letter "
+                        + "topic: %s", record.partition(), record.offset(), e.getMessage());
+                metrics.counter("vlit.filtering.records.dead_lettered", "reason", "unreadable").increment();
+                sends.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
+            }
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Verdict> content = chain.check(sample);
-        return repository.decide(sample, content, chain, now).chain(decision -> {
-            if (!decision.replayed()) {
-                count(sample, decision);
+        LineageStep step = new LineageStep("filtering", chain.stepName(), chain.version(), now.toString());
+        return repository.decideAll(pending, chain, now).chain(decisions -> {
+            for (int i = 0; i < decisions.size(); i++) {
+                Sample sample = pending.get(i).sample();
+                VerdictRepository.Decision decision = decisions.get(i);
+                if (!decision.replayed()) {
+                    count(sample, decision);
+                }
+                FilteredSample out = new FilteredSample(FilteredSample.SCHEMA_VERSION, sample.withStep(step),
+                        decision.outcome(), decision.verdicts());
+                MutinyEmitter<String> target = decision.outcome() == Verdict.Outcome.ACCEPTED ? accepted : rejected;
+                sends.add(target.sendMessage(Message.of(EventJson.write(out))
+                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(sample.id()).build())));
             }
-            FilteredSample out = new FilteredSample(FilteredSample.SCHEMA_VERSION,
-                    sample.withStep(new LineageStep("filtering", chain.stepName(), chain.version(), now.toString())),
-                    decision.outcome(), decision.verdicts());
-            MutinyEmitter<String> target = decision.outcome() == Verdict.Outcome.ACCEPTED ? accepted : rejected;
-            return target.sendMessage(Message.of(EventJson.write(out))
-                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(sample.id()).build()));
-        }).onFailure().invoke(e -> LOG.errorf(e, "sample %s failed and goes to the dead-letter topic", sample.id()));
+            return sends.isEmpty() ? Uni.createFrom().voidItem()
+                    : Uni.join().all(sends).andFailFast().replaceWithVoid();
+        }).onFailure().invoke(e -> LOG.errorf(e, "a batch of %d samples failed", pending.size()));
     }
 
     /** Counted once per decision, never on a replay, so redeliveries do not inflate the numbers. */

@@ -50,8 +50,33 @@ public class VerdictRepository {
     public record Decision(Verdict.Outcome outcome, List<Verdict> verdicts, boolean replayed) {
     }
 
+    /** A sample of a batch with the verdicts of the content filters, which need no shared state. */
+    public record Pending(Sample sample, List<Verdict> contentVerdicts) {
+    }
+
     @WithTransaction
     public Uni<Decision> decide(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
+            OffsetDateTime now) {
+        return decideInSession(sample, contentVerdicts, chain, now);
+    }
+
+    /**
+     * Decides a whole batch in one transaction, one sample after the other, so a sample sees the
+     * fingerprints and band keys of the samples before it in the same batch. One commit per batch
+     * instead of one per sample is what lets filtering keep up with generation.
+     */
+    @WithTransaction
+    public Uni<List<Decision>> decideAll(List<Pending> batch, FilterChain chain, OffsetDateTime now) {
+        List<Decision> decisions = new ArrayList<>(batch.size());
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (Pending pending : batch) {
+            all = all.chain(() -> decideInSession(pending.sample(), pending.contentVerdicts(), chain, now)
+                    .invoke(decisions::add).replaceWithVoid());
+        }
+        return all.replaceWith(decisions);
+    }
+
+    private Uni<Decision> decideInSession(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
             OffsetDateTime now) {
         return VerdictEntity.<VerdictEntity>findById(sample.id()).chain(existing -> {
             if (existing != null) {

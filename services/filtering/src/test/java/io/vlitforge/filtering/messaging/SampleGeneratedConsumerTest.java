@@ -257,6 +257,31 @@ class SampleGeneratedConsumerTest {
         }
     }
 
+    @Test
+    void anUnreadableRecordIsDeadLetteredAndTheRestOfItsBatchIsDecided() throws Exception {
+        String marker = "garbage-" + UUID.randomUUID();
+        ConsumerTask<String, String> dlq = kafka.consumeStrings().fromTopics(prefix + "samples.generated.dlq");
+        try {
+            Sample good = sample(Ids.imageId(UUID.randomUUID().toString().getBytes()),
+                    List.of(Turn.human("<image>\nWhat is on the table?"), Turn.gpt("A bowl of green apples.")));
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.generated", marker, "{\"id\": 7"),
+                    new ProducerRecord<>(prefix + "samples.generated", good.id(), EventJson.write(good)))
+                    .awaitCompletion(Duration.ofSeconds(30));
+            assertEquals(Verdict.Outcome.ACCEPTED, awaitOutcome(accepted, good.id()).outcome());
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (dlq.getRecords().stream().noneMatch(r -> marker.equals(r.key()))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("the unreadable record never reached the dead-letter topic");
+                }
+                Thread.sleep(100);
+            }
+            var dead = dlq.getRecords().stream().filter(r -> marker.equals(r.key())).findFirst().orElseThrow();
+            assertTrue(new String(dead.headers().lastHeader("dead-letter-reason").value()).contains("malformed"));
+        } finally {
+            dlq.stop();
+        }
+    }
+
     private void send(Sample sample) {
         kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.generated", sample.id(),
                 EventJson.write(sample))).awaitCompletion(Duration.ofSeconds(30));
