@@ -1,0 +1,426 @@
+package io.vlitforge.endtoend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vlitforge.shared.testing.Fixtures;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Grafana dashboards against a real Prometheus (Debian's {@code prometheus} binary) scraping the
+ * four services as separate processes during a real pipeline run (COCO fixture, a release, and one
+ * unreadable record on each inbound topic so that the dead-letter metrics exist), on the Kafka broker,
+ * PostgreSQL and S3 server that {@code bin/vlit test} starts; nothing is stubbed. Every query of every
+ * panel must return at least one series, and the dead-letter alert must fire.
+ */
+class DashboardQueriesIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String RUN = "metrics" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String DATABASE = "vlit_e2e_metrics";
+    private static final String BUCKET = "vlit-" + RUN;
+    private static final Path ROOT = Fixtures.repositoryRoot();
+    private static final String PROMETHEUS_MISSING =
+            "prometheus is not installed: apt-get install -y prometheus (Debian's package, which also brings promtool)";
+
+    /** Grafana's variables, replaced by what a dashboard over the last minutes would use. */
+    private static final Map<String, String> GRAFANA_VARIABLES = Map.of(
+            "$__rate_interval", "1m", "$__interval", "1m", "$__range", "1m", "${__range}", "1m",
+            "${__rate_interval}", "1m", "${__interval}", "1m");
+    /** Inbound topic of each consumer and the metric its dead letters are counted in. */
+    private static final Map<String, String> DEAD_LETTER_METRICS = Map.of(
+            "images.ingested", "vlit_generation_records_dead_lettered_total",
+            "samples.generated", "vlit_filtering_records_dead_lettered_total",
+            "samples.accepted", "vlit_publication_records_dead_lettered_total");
+
+    private static ServiceProcesses services;
+    private static Process prometheus;
+    private static String prometheusUrl;
+    private static String kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // The tools first: a missing one fails before minutes of service start-up.
+        DeploymentManifestsTest.run(ROOT, List.of("prometheus", "--version"), PROMETHEUS_MISSING);
+        kafkaTools();
+
+        kafka = required("VLIT_KAFKA_BOOTSTRAP");
+        String s3Endpoint = required("VLIT_S3_ENDPOINT");
+        String accessKey = env("VLIT_S3_ACCESS_KEY", "vlit");
+        String secretKey = env("VLIT_S3_SECRET_KEY", "vlit-secret-key");
+        String dbHost = env("VLIT_DB_HOST", "127.0.0.1");
+        String dbPort = env("VLIT_DB_PORT", "5432");
+        String admin = "jdbc:postgresql://" + dbHost + ":" + dbPort + "/postgres";
+        try (Connection c = DriverManager.getConnection(admin, env("VLIT_DB_USER", "postgres"),
+                System.getenv("VLIT_DB_PASSWORD")); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + DATABASE + " with (force)");
+            st.execute("create database " + DATABASE);
+        }
+        Map<String, String> environment = new HashMap<>();
+        environment.put("VLIT_KAFKA_BOOTSTRAP", kafka);
+        environment.put("VLIT_S3_ENDPOINT", s3Endpoint);
+        environment.put("VLIT_S3_ACCESS_KEY", accessKey);
+        environment.put("VLIT_S3_SECRET_KEY", secretKey);
+        environment.put("VLIT_S3_BUCKET", BUCKET);
+        environment.put("VLIT_DB_HOST", dbHost);
+        environment.put("VLIT_DB_PORT", dbPort);
+        environment.put("VLIT_DB_NAME", DATABASE);
+        environment.put("VLIT_TOPIC_PREFIX", RUN + ".");
+        services = new ServiceProcesses(ROOT, Path.of("target", "e2e-logs-metrics"), environment);
+        services.awaitReady(Duration.ofMinutes(3));
+        startPrometheus();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.destroy();
+            if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
+                prometheus.destroyForcibly();
+            }
+        }
+        if (services != null) {
+            services.close();
+        }
+    }
+
+    @Test
+    void everyDashboardQueryReturnsDataWhileThePipelineRuns() throws Exception {
+        Path coco = Fixtures.cocoMini();
+        JsonNode ingest = post("ingestion", "/imports/coco", Map.of(
+                "annotationsDir", coco.resolve("annotations").toString(),
+                "imagesDir", coco.resolve("images").toString(), "dataset", "coco2017-mini"), 200);
+        int images = ingest.get("imagesNew").asInt();
+        assertEquals(80, images);
+        long samples = awaitQuiet(images);
+        post("publication", "/releases", Map.of("name", "metrics"), 201);
+
+        for (String topic : DEAD_LETTER_METRICS.keySet()) {
+            produceUnreadable(RUN + "." + topic);
+        }
+        for (String metric : DEAD_LETTER_METRICS.values()) {
+            awaitSeries(metric, Duration.ofMinutes(2));
+        }
+        // A few more scrapes, so that every rate() window holds at least two samples of each counter.
+        Thread.sleep(5_000);
+
+        // What the panels show is what the services did.
+        assertEquals(images, value("sum(vlit_ingest_images_total{outcome=\"new\"})"));
+        assertEquals(samples, value("sum(vlit_generation_samples_total)"));
+        assertEquals(samples, value("sum(vlit_filtering_verdicts_total)"));
+        assertEquals(1, value("sum(vlit_publication_releases_total)"));
+
+        // Every panel query, as Grafana would send it. Micrometer binds the Kafka clients' per-topic and
+        // per-partition metrics on its refresh (every minute), so those may take a minute to appear:
+        // the queries that return nothing yet are asked again until a deadline.
+        Map<String, String> pending = new LinkedHashMap<>();
+        for (Path file : dashboards()) {
+            JsonNode dashboard = JSON.readTree(file.toFile());
+            for (JsonNode panel : panels(dashboard)) {
+                for (JsonNode target : panel.path("targets")) {
+                    String expr = target.path("expr").asText();
+                    pending.put(file.getFileName() + " / " + panel.path("title").asText() + " / "
+                            + target.path("refId").asText() + ": " + expr, substitute(expr));
+                }
+            }
+        }
+        int queries = pending.size();
+        assertTrue(queries >= 50, "panel queries found: " + queries);
+        Map<String, String> answers = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (true) {
+            answers.clear();
+            for (Map.Entry<String, String> q : List.copyOf(pending.entrySet())) {
+                JsonNode result = query(q.getValue());
+                if (!"success".equals(result.path("status").asText())) {
+                    answers.put(q.getKey(), result.toString());
+                } else if (result.path("data").path("result").isEmpty()) {
+                    answers.put(q.getKey(), "no series");
+                } else {
+                    pending.remove(q.getKey());
+                }
+            }
+            if (pending.isEmpty() || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(2_000);
+        }
+        System.out.println("DashboardQueriesIT: " + queries + " panel queries checked against Prometheus at "
+                + prometheusUrl + ", " + pending.size() + " without data");
+        List<String> empty = new ArrayList<>();
+        answers.forEach((panel, answer) -> empty.add(panel + " -> " + answer));
+        assertTrue(pending.isEmpty(), pending.size() + " of " + queries + " panel queries return nothing:\n"
+                + String.join("\n", empty));
+
+        // The dead letters just produced fire the alert for each consumer; every service is up.
+        Set<String> consumers = Set.of("generation", "filtering", "publication");
+        assertEquals(consumers, awaitAlert("VlitDeadLetters", consumers, Duration.ofMinutes(1)));
+        assertEquals(4, value("sum(up{job=~\"ingestion|generation|filtering|publication\"})"));
+    }
+
+    static List<Path> dashboards() throws IOException {
+        try (Stream<Path> files = Files.list(ROOT.resolve("deploy/grafana/dashboards"))) {
+            List<Path> found = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+            assertTrue(found.size() >= 5, "an overview and one dashboard per service: " + found);
+            return found;
+        }
+    }
+
+    /** Every panel of a dashboard, including those nested in rows. */
+    static List<JsonNode> panels(JsonNode dashboard) {
+        List<JsonNode> panels = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            panels.add(panel);
+            panel.path("panels").forEach(panels::add);
+        }
+        return panels;
+    }
+
+    private static String substitute(String expr) {
+        String concrete = expr;
+        for (Map.Entry<String, String> variable : GRAFANA_VARIABLES.entrySet()) {
+            concrete = concrete.replace(variable.getKey(), variable.getValue());
+        }
+        if (concrete.contains("$")) {
+            fail("a Grafana variable this test does not know in: " + expr);
+        }
+        return concrete;
+    }
+
+    /**
+     * Prometheus with deploy/prometheus/prometheus.yml, its compose targets replaced by the services'
+     * real ports, a 1 s scrape interval and the rules of deploy/prometheus/rules.
+     */
+    private static void startPrometheus() throws Exception {
+        Path deploy = ROOT.resolve("deploy/prometheus");
+        String config = Files.readString(deploy.resolve("prometheus.yml"));
+        config = replaceOnce(config, "scrape_interval: 15s", "scrape_interval: 1s");
+        config = replaceOnce(config, "evaluation_interval: 15s", "evaluation_interval: 1s");
+        config = replaceOnce(config, "- rules/*.yml", "- " + deploy.resolve("rules").toAbsolutePath() + "/*.yml");
+        for (String service : ServiceProcesses.SERVICES) {
+            String hostPort = URI.create(services.url(service)).getAuthority();
+            config = replaceOnce(config, "\"" + service + ":8080\"", "\"" + hostPort + "\"");
+        }
+        Path dir = Files.createDirectories(Path.of("target", "prometheus-" + RUN).toAbsolutePath());
+        Path configFile = dir.resolve("prometheus.yml");
+        Files.writeString(configFile, config);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        prometheusUrl = "http://127.0.0.1:" + port;
+        Path log = Files.createDirectories(Path.of("target", "e2e-logs-metrics")).resolve("prometheus.log");
+        try {
+            prometheus = new ProcessBuilder("prometheus", "--config.file=" + configFile,
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            fail(PROMETHEUS_MISSING + " (" + e.getMessage() + ")");
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            if (!prometheus.isAlive()) {
+                fail("prometheus exited with " + prometheus.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/-/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                fail("prometheus not ready in a minute:\n" + Files.readString(log));
+            }
+            Thread.sleep(250);
+        }
+        // All four targets scraped successfully at least once.
+        long scraped = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (value("sum(up{job=~\"ingestion|generation|filtering|publication\"})") != 4) {
+            if (System.nanoTime() > scraped) {
+                fail("Prometheus does not scrape all four services: " + query("up"));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static String replaceOnce(String text, String from, String to) {
+        int at = text.indexOf(from);
+        if (at < 0 || text.indexOf(from, at + 1) >= 0) {
+            fail("deploy/prometheus/prometheus.yml should contain '" + from + "' exactly once: "
+                    + "the test derives its config from it");
+        }
+        return text.replace(from, to);
+    }
+
+    /** Writes one record that no consumer can read to a topic, with Kafka's console producer. */
+    private static void produceUnreadable(String topic) throws Exception {
+        Path lib = kafkaTools();
+        Process producer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", lib + "/*",
+                "-Dlog4j2.configurationFile=" + ROOT.resolve("deploy/local/tools-log4j2.xml"),
+                "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", kafka, "--topic", topic,
+                "--property", "parse.key=true", "--property", "key.separator=|")
+                .redirectErrorStream(true).start();
+        producer.getOutputStream().write("unreadable|this is not an event\n".getBytes(StandardCharsets.UTF_8));
+        producer.getOutputStream().close();
+        String output = new String(producer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!producer.waitFor(2, TimeUnit.MINUTES)) {
+            producer.destroyForcibly();
+            fail("the console producer did not finish writing to " + topic);
+        }
+        assertEquals(0, producer.exitValue(), "console producer to " + topic + ":\n" + output);
+    }
+
+    /** The Kafka jars bin/vlit resolves for its broker ($VLIT_LIB/kafka), which hold the console producer. */
+    private static Path kafkaTools() throws IOException {
+        List<Path> candidates = new ArrayList<>();
+        String lib = System.getenv("VLIT_LIB");
+        if (lib != null && !lib.isBlank()) {
+            candidates.add(Path.of(lib, "kafka"));
+        }
+        String home = System.getenv("VLIT_HOME");
+        if (home != null && !home.isBlank()) {
+            candidates.add(Path.of(home, "lib", "kafka"));
+        }
+        candidates.add(ROOT.resolve(".vlit/lib/kafka"));
+        for (Path candidate : candidates) {
+            if (Files.isDirectory(candidate)) {
+                try (Stream<Path> jars = Files.list(candidate)) {
+                    if (jars.anyMatch(p -> p.getFileName().toString().startsWith("kafka-tools-"))) {
+                        return candidate;
+                    }
+                }
+            }
+        }
+        return fail("no Kafka tools jars in " + candidates + ": run bin/vlit infra up (it resolves them) "
+                + "and set VLIT_LIB or VLIT_HOME as bin/vlit does");
+    }
+
+    private static long awaitQuiet(int images) throws Exception {
+        long deadline = System.currentTimeMillis() + 180_000;
+        String previous = null;
+        while (true) {
+            JsonNode generation = get("generation", "/stats");
+            JsonNode filtering = get("filtering", "/stats");
+            JsonNode publication = get("publication", "/stats");
+            String now = generation + " " + filtering + " " + publication;
+            boolean quiet = generation.get("imagesProcessed").asLong() >= images
+                    && filtering.get("verdicts").asLong() == generation.get("samples").asLong()
+                    && publication.get("accepted").asLong() == filtering.get("accepted").asLong();
+            if (quiet && now.equals(previous)) {
+                return generation.get("samples").asLong();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("pipeline not quiet after 3 minutes: " + now);
+            }
+            previous = now;
+            Thread.sleep(1000);
+        }
+    }
+
+    private static void awaitSeries(String metric, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (query(metric).path("data").path("result").isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail(metric + " never reached Prometheus; generation log:\n" + services.tail("generation"));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static Set<String> awaitAlert(String alert, Set<String> jobs, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Set<String> firing = new HashSet<>();
+            JsonNode alerts = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/alerts"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            for (JsonNode a : alerts.path("data").path("alerts")) {
+                if (alert.equals(a.path("labels").path("alertname").asText())
+                        && "firing".equals(a.path("state").asText())) {
+                    firing.add(a.path("labels").path("job").asText());
+                }
+            }
+            if (firing.containsAll(jobs) || System.nanoTime() > deadline) {
+                return firing;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static long value(String promql) throws Exception {
+        JsonNode result = query(promql).path("data").path("result");
+        if (result.isEmpty()) {
+            return -1;
+        }
+        return Math.round(Double.parseDouble(result.get(0).path("value").get(1).asText()));
+    }
+
+    private static JsonNode query(String promql) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode get(String service, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode post(String service, String path, Object body, int expectedStatus) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(5))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(expectedStatus, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static String required(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set: run the suite with bin/vlit test, which starts "
+                    + "Kafka and the object store and sets it");
+        }
+        return value;
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
