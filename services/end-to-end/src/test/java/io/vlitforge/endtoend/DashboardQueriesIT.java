@@ -17,18 +17,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -46,9 +41,6 @@ class DashboardQueriesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String RUN = "metrics" + UUID.randomUUID().toString().substring(0, 8);
-    private static final String DATABASE = "vlit_e2e_metrics";
-    private static final String BUCKET = "vlit-" + RUN;
     private static final Path ROOT = Fixtures.repositoryRoot();
     private static final String PROMETHEUS_MISSING =
             "prometheus is not installed: apt-get install -y prometheus (Debian's package, which also brings promtool)";
@@ -63,10 +55,9 @@ class DashboardQueriesIT {
             "samples.generated", "vlit_filtering_records_dead_lettered_total",
             "samples.accepted", "vlit_publication_records_dead_lettered_total");
 
-    private static ServiceProcesses services;
+    private static PipelineStack stack;
     private static Process prometheus;
     private static String prometheusUrl;
-    private static String kafka;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,30 +65,7 @@ class DashboardQueriesIT {
         DeploymentManifestsTest.run(ROOT, List.of("prometheus", "--version"), PROMETHEUS_MISSING);
         kafkaTools();
 
-        kafka = required("VLIT_KAFKA_BOOTSTRAP");
-        String s3Endpoint = required("VLIT_S3_ENDPOINT");
-        String accessKey = env("VLIT_S3_ACCESS_KEY", "vlit");
-        String secretKey = env("VLIT_S3_SECRET_KEY", "vlit-secret-key");
-        String dbHost = env("VLIT_DB_HOST", "127.0.0.1");
-        String dbPort = env("VLIT_DB_PORT", "5432");
-        String admin = "jdbc:postgresql://" + dbHost + ":" + dbPort + "/postgres";
-        try (Connection c = DriverManager.getConnection(admin, env("VLIT_DB_USER", "postgres"),
-                System.getenv("VLIT_DB_PASSWORD")); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + DATABASE + " with (force)");
-            st.execute("create database " + DATABASE);
-        }
-        Map<String, String> environment = new HashMap<>();
-        environment.put("VLIT_KAFKA_BOOTSTRAP", kafka);
-        environment.put("VLIT_S3_ENDPOINT", s3Endpoint);
-        environment.put("VLIT_S3_ACCESS_KEY", accessKey);
-        environment.put("VLIT_S3_SECRET_KEY", secretKey);
-        environment.put("VLIT_S3_BUCKET", BUCKET);
-        environment.put("VLIT_DB_HOST", dbHost);
-        environment.put("VLIT_DB_PORT", dbPort);
-        environment.put("VLIT_DB_NAME", DATABASE);
-        environment.put("VLIT_TOPIC_PREFIX", RUN + ".");
-        services = new ServiceProcesses(ROOT, Path.of("target", "e2e-logs-metrics"), environment);
-        services.awaitReady(Duration.ofMinutes(3));
+        stack = PipelineStack.start("metrics", "vlit_e2e_metrics", "e2e-logs-metrics");
         startPrometheus();
     }
 
@@ -109,24 +77,21 @@ class DashboardQueriesIT {
                 prometheus.destroyForcibly();
             }
         }
-        if (services != null) {
-            services.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
     @Test
     void everyDashboardQueryReturnsDataWhileThePipelineRuns() throws Exception {
-        Path coco = Fixtures.cocoMini();
-        JsonNode ingest = post("ingestion", "/imports/coco", Map.of(
-                "annotationsDir", coco.resolve("annotations").toString(),
-                "imagesDir", coco.resolve("images").toString(), "dataset", "coco2017-mini"), 200);
+        JsonNode ingest = stack.ingestCocoFixture();
         int images = ingest.get("imagesNew").asInt();
         assertEquals(80, images);
-        long samples = awaitQuiet(images);
-        post("publication", "/releases", Map.of("name", "metrics"), 201);
+        long samples = stack.awaitQuiet(images).get("generation").get("samples").asLong();
+        stack.post("publication", "/releases", Map.of("name", "metrics"), 201);
 
         for (String topic : DEAD_LETTER_METRICS.keySet()) {
-            produceUnreadable(RUN + "." + topic);
+            produceUnreadable(stack.run + "." + topic);
         }
         for (String metric : DEAD_LETTER_METRICS.values()) {
             awaitSeries(metric, Duration.ofMinutes(2));
@@ -228,10 +193,10 @@ class DashboardQueriesIT {
         config = replaceOnce(config, "evaluation_interval: 15s", "evaluation_interval: 1s");
         config = replaceOnce(config, "- rules/*.yml", "- " + deploy.resolve("rules").toAbsolutePath() + "/*.yml");
         for (String service : ServiceProcesses.SERVICES) {
-            String hostPort = URI.create(services.url(service)).getAuthority();
+            String hostPort = URI.create(stack.services.url(service)).getAuthority();
             config = replaceOnce(config, "\"" + service + ":8080\"", "\"" + hostPort + "\"");
         }
-        Path dir = Files.createDirectories(Path.of("target", "prometheus-" + RUN).toAbsolutePath());
+        Path dir = Files.createDirectories(Path.of("target", "prometheus-" + stack.run).toAbsolutePath());
         Path configFile = dir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
         int port;
@@ -290,7 +255,7 @@ class DashboardQueriesIT {
         Process producer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", lib + "/*",
                 "-Dlog4j2.configurationFile=" + ROOT.resolve("deploy/local/tools-log4j2.xml"),
-                "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", kafka, "--topic", topic,
+                "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", stack.kafka, "--topic", topic,
                 "--property", "parse.key=true", "--property", "key.separator=|")
                 .redirectErrorStream(true).start();
         producer.getOutputStream().write("unreadable|this is not an event\n".getBytes(StandardCharsets.UTF_8));
@@ -328,33 +293,11 @@ class DashboardQueriesIT {
                 + "and set VLIT_LIB or VLIT_HOME as bin/vlit does");
     }
 
-    private static long awaitQuiet(int images) throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        String previous = null;
-        while (true) {
-            JsonNode generation = get("generation", "/stats");
-            JsonNode filtering = get("filtering", "/stats");
-            JsonNode publication = get("publication", "/stats");
-            String now = generation + " " + filtering + " " + publication;
-            boolean quiet = generation.get("imagesProcessed").asLong() >= images
-                    && filtering.get("verdicts").asLong() == generation.get("samples").asLong()
-                    && publication.get("accepted").asLong() == filtering.get("accepted").asLong();
-            if (quiet && now.equals(previous)) {
-                return generation.get("samples").asLong();
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("pipeline not quiet after 3 minutes: " + now);
-            }
-            previous = now;
-            Thread.sleep(1000);
-        }
-    }
-
     private static void awaitSeries(String metric, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (query(metric).path("data").path("result").isEmpty()) {
             if (System.nanoTime() > deadline) {
-                fail(metric + " never reached Prometheus; generation log:\n" + services.tail("generation"));
+                fail(metric + " never reached Prometheus; generation log:\n" + stack.services.tail("generation"));
             }
             Thread.sleep(500);
         }
@@ -391,36 +334,5 @@ class DashboardQueriesIT {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query?query="
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
-    }
-
-    private static JsonNode get(String service, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
-    private static JsonNode post(String service, String path, Object body, int expectedStatus) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofMinutes(5))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(expectedStatus, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
-    private static String required(String name) {
-        String value = System.getenv(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(name + " is not set: run the suite with bin/vlit test, which starts "
-                    + "Kafka and the object store and sets it");
-        }
-        return value;
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }
