@@ -32,7 +32,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -134,23 +136,31 @@ public class CocoImportService {
             }
         }
         int batchSize = Math.max(1, config.ingest().batchSize());
-        for (int from = 0; from < todo.size(); from += batchSize) {
-            List<CocoImage> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
-            List<Future<PreparedImage>> futures = new ArrayList<>();
-            for (CocoImage image : batch) {
-                futures.add(workers.submit(() -> prepare(run, data, image, imagesDir)));
+        // Preparation runs ahead of recording by a few batches, so the workers keep reading and storing
+        // files while a batch is announced and recorded; the window bounds what waits in memory.
+        int window = batchSize * 4;
+        Deque<Future<PreparedImage>> inFlight = new ArrayDeque<>();
+        Deque<CocoImage> inFlightImages = new ArrayDeque<>();
+        int next = 0;
+        while (next < todo.size() || !inFlight.isEmpty()) {
+            while (next < todo.size() && inFlight.size() < window) {
+                CocoImage image = todo.get(next++);
+                inFlight.add(workers.submit(() -> prepare(run, data, image, imagesDir)));
+                inFlightImages.add(image);
             }
             List<PreparedImage> ready = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
+            for (int i = 0; i < batchSize && !inFlight.isEmpty(); i++) {
+                CocoImage image = inFlightImages.poll();
                 try {
-                    ready.add(futures.get(i).get());
+                    ready.add(inFlight.poll().get());
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof InvalidImageException invalid) {
                         run.entity.imagesRejected++;
-                        run.reject(batch.get(i).fileName(), invalid.reason(), invalid.getMessage());
+                        run.reject(image.fileName(), invalid.reason(), invalid.getMessage());
                         metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", invalid.reason())
                                 .increment();
                     } else if (e.getCause() instanceof RuntimeException runtime) {
+                        inFlight.forEach(f -> f.cancel(true));
                         throw runtime;
                     } else {
                         throw new IllegalStateException(e.getCause());
