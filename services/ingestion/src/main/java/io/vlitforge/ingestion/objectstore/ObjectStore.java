@@ -48,6 +48,16 @@ public class ObjectStore {
         }
     }
 
+    /** Whether the object is there; a store that cannot be asked is an error, not a "no". */
+    public boolean has(String key) {
+        try {
+            ensureBucket();
+            return exists(key);
+        } catch (Exception e) {
+            throw new ObjectStoreException("cannot check " + key + " in bucket " + bucket + ": " + e.getMessage(), e);
+        }
+    }
+
     public boolean exists(String key) throws Exception {
         try {
             client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());

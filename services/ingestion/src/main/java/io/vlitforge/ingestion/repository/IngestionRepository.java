@@ -12,24 +12,31 @@ import io.vlitforge.ingestion.entity.IngestRejectionEntity;
 import io.vlitforge.ingestion.entity.IngestRunEntity;
 import io.vlitforge.shared.sql.MultiRowInsert;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /** Reads and writes the ingestion schema. Every write that belongs together is one transaction. */
 @ApplicationScoped
 public class IngestionRepository {
 
-    /** The source ids already imported for a data set, so a re-import can skip them without a query each. */
+    /**
+     * The images already imported from a data set, source id to object key, so a re-import can skip them
+     * without a query each (and check that their bytes are still in the object store).
+     */
     @WithSession
-    public Uni<Set<String>> sourceIdsOf(String dataset) {
+    public Uni<Map<String, String>> knownSources(String dataset) {
         return Panache.getSession().chain(session -> session
-                .createSelectionQuery("select s.sourceId from ImageSourceEntity s where s.dataset = :dataset",
-                        String.class)
+                .createSelectionQuery("select s.sourceId, i.objectKey from ImageSourceEntity s, ImageEntity i "
+                        + "where s.dataset = :dataset and i.imageId = s.imageId", Object[].class)
                 .setParameter("dataset", dataset)
                 .getResultList())
-                .map(HashSet::new);
+                .map(rows -> {
+                    Map<String, String> known = new HashMap<>();
+                    rows.forEach(row -> known.put((String) row[0], (String) row[1]));
+                    return known;
+                });
     }
 
     /** An image seen for the first time in a data set, with its source reference and annotations. */

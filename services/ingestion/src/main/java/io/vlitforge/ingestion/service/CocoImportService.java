@@ -36,7 +36,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -124,15 +124,21 @@ public class CocoImportService {
             run.entity.annotationsRejected++;
             run.reject(problem.item(), problem.reason(), problem.detail());
         }
-        Set<String> known = await(() -> repository.sourceIdsOf(run.entity.dataset));
+        Map<String, String> known = await(() -> repository.knownSources(run.entity.dataset));
         List<CocoImage> todo = new ArrayList<>();
         for (CocoImage image : data.images()) {
             run.entity.imagesSeen++;
-            if (known.contains(Long.toString(image.id()))) {
+            String objectKey = known.get(Long.toString(image.id()));
+            if (objectKey == null) {
+                todo.add(image);
+            } else if (!objectStore.has(objectKey)) {
+                // Recorded but gone from the store (a wiped bucket or a new store on an old database):
+                // store and announce it again; the records are upserts and stay as they are.
+                run.restored++;
+                todo.add(image);
+            } else {
                 run.entity.imagesAlreadyPresent++;
                 metrics.counter("vlit.ingest.images", "outcome", "already_present").increment();
-            } else {
-                todo.add(image);
             }
         }
         int batchSize = Math.max(1, config.ingest().batchSize());
@@ -171,6 +177,13 @@ public class CocoImportService {
                 }
             }
             record(run, ready);
+            for (PreparedImage p : ready) {
+                boolean restored = known.containsKey(p.records().source().sourceId);
+                if (!restored) {
+                    run.entity.imagesNew++;
+                }
+                metrics.counter("vlit.ingest.images", "outcome", restored ? "restored" : "new").increment();
+            }
             run.flushRejectionsIfMany();
         }
     }
@@ -191,8 +204,6 @@ public class CocoImportService {
             run.captions += p.records().captions().size();
             run.boxes += p.records().boxes().size();
             run.emitted++;
-            run.entity.imagesNew++;
-            metrics.counter("vlit.ingest.images", "outcome", "new").increment();
         }
     }
 
@@ -306,6 +317,7 @@ public class CocoImportService {
         int captions;
         int boxes;
         int emitted;
+        int restored;
 
         Run(String dataset, Path annotationsDir, Path imagesDir) {
             entity.runId = UUID.randomUUID().toString();
@@ -346,8 +358,8 @@ public class CocoImportService {
 
         ImportReport report() {
             return new ImportReport(entity.runId, entity.dataset, entity.status, entity.imagesSeen, entity.imagesNew,
-                    entity.imagesAlreadyPresent, entity.imagesRejected, entity.annotationsRejected, captions, boxes,
-                    emitted, List.copyOf(reported));
+                    entity.imagesAlreadyPresent, restored, entity.imagesRejected, entity.annotationsRejected, captions,
+                    boxes, emitted, List.copyOf(reported));
         }
     }
 }

@@ -2,7 +2,11 @@ package io.vlitforge.ingestion.service;
 
 import java.util.List;
 
-/** What one import did, returned by the REST API and printed by {@code bin/vlit ingest}. */
+/**
+ * What one import did, returned by the REST API and printed by {@code bin/vlit ingest}.
+ * {@code imagesRestored}: imported before, but their bytes were missing from the object store, so they
+ * were stored and announced again.
+ */
 public record ImportReport(
         String runId,
         String dataset,
@@ -10,6 +14,7 @@ public record ImportReport(
         int imagesSeen,
         int imagesNew,
         int imagesAlreadyPresent,
+        int imagesRestored,
         int imagesRejected,
         int annotationsRejected,
         int captions,

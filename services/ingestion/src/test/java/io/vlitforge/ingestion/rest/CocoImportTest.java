@@ -97,6 +97,25 @@ class CocoImportTest {
     }
 
     @Test
+    void anImageWhoseBytesLeftTheStoreIsStoredAndAnnouncedAgain() throws Exception {
+        Path coco = Fixtures.cocoMini();
+        String dataset = "coco-restore-" + UUID.randomUUID().toString().substring(0, 8);
+        importFolder(coco.resolve("annotations"), coco.resolve("images"), dataset);
+        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
+        String key = io.vlitforge.shared.objectstore.ObjectKeys.image(io.vlitforge.shared.ids.Ids.imageId(
+                Files.readAllBytes(coco.resolve("images/000000000790.jpg"))), "jpeg");
+        s3.removeObject(io.minio.RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+
+        JsonPath again = importFolder(coco.resolve("annotations"), coco.resolve("images"), dataset);
+        assertEquals(0, again.getInt("imagesNew"));
+        assertEquals(1, again.getInt("imagesRestored"));
+        assertEquals(79, again.getInt("imagesAlreadyPresent"));
+        assertEquals(1, again.getInt("emitted"));
+        assertTrue(s3.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size() > 1000,
+                "the bytes are back in the object store");
+    }
+
+    @Test
     void corruptMissingAndMismatchedImagesAreRejectedWithReasonsAndTheRestImported(@TempDir Path dir)
             throws Exception {
         Path images = Files.createDirectories(dir.resolve("images"));
