@@ -35,9 +35,10 @@ public class ReleaseResource {
 
     /**
      * {@code version} may be omitted: the next {@code vN} for the name is taken. {@code formats} is any of
-     * {@code llava}, {@code sharegpt}, {@code webdataset}; omitted, it is {@code [llava]}.
+     * {@code llava}, {@code sharegpt}, {@code webdataset}; omitted, it is {@code [llava]}. {@code sources}: the
+     * data sets to release (each sample's source data set); omitted, every accepted sample.
      */
-    public record ReleaseRequest(String name, String version, List<String> formats) {
+    public record ReleaseRequest(String name, String version, List<String> formats, List<String> sources) {
     }
 
     @POST
@@ -46,7 +47,7 @@ public class ReleaseResource {
         String name = request == null || request.name() == null ? "vlit" : request.name();
         try {
             return Response.status(201).entity(releases.publish(name, request == null ? null : request.version(),
-                    request == null ? null : request.formats())).build();
+                    request == null ? null : request.formats(), request == null ? null : request.sources())).build();
         } catch (ReleaseException e) {
             return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();
         } catch (ReleaseValidationException e) {

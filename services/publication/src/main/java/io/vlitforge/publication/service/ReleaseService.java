@@ -70,6 +70,15 @@ public class ReleaseService {
     }
 
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats) {
+        return publish(name, requestedVersion, requestedFormats, null);
+    }
+
+    /**
+     * {@code sources}: the data sets (the {@code dataset} of each sample's source) to release; null or
+     * empty releases every accepted sample.
+     */
+    public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
+            List<String> sources) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
@@ -88,10 +97,13 @@ public class ReleaseService {
             throw new ReleaseException(409, "release " + name + " " + version + " exists already; releases never change");
         }
         List<AcceptedSampleEntity> accepted = await(repository::allAccepted);
-        if (accepted.isEmpty()) {
-            throw new ReleaseException(409, "no accepted samples yet: nothing to release");
+        List<Sample> samples = accepted.stream().map(a -> EventJson.read(a.sampleJson, Sample.class))
+                .filter(s -> sources == null || sources.isEmpty() || sources.contains(datasetOf(s))).toList();
+        if (samples.isEmpty()) {
+            throw new ReleaseException(409, sources == null || sources.isEmpty()
+                    ? "no accepted samples yet: nothing to release"
+                    : "no accepted samples from " + sources + ": nothing to release");
         }
-        List<Sample> samples = accepted.stream().map(a -> EventJson.read(a.sampleJson, Sample.class)).toList();
 
         String prefix = ObjectKeys.releasePrefix(name, version);
         ReleaseFiles files = writer.write(name, version, formats, samples, store::read,
@@ -137,6 +149,11 @@ public class ReleaseService {
         return new ReleaseInfo(release.name, release.version, formats, release.samples, release.images,
                 samplesByTask, release.bucket, release.prefix, release.manifestSha256, llavaUrl,
                 store.downloadUrl(release.prefix + ReleaseWriter.MANIFEST_FILE), localPath);
+    }
+
+    private static String datasetOf(Sample sample) {
+        return sample.lineage() == null || sample.lineage().source() == null ? null
+                : sample.lineage().source().dataset();
     }
 
     private static String nextVersion(List<ReleaseEntity> existing) {

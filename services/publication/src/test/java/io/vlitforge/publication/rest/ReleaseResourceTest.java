@@ -132,6 +132,10 @@ class ReleaseResourceTest {
 
             given().contentType(ContentType.JSON).body(Map.of("name", name, "version", "v1"))
                     .when().post("/releases").then().statusCode(409);
+            String noSource = given().contentType(ContentType.JSON)
+                    .body(Map.of("name", name, "sources", List.of("no-such-dataset")))
+                    .when().post("/releases").then().statusCode(409).extract().path("error");
+            assertTrue(noSource.contains("no-such-dataset"), noSource);
             JsonPath second = given().contentType(ContentType.JSON).body(Map.of("name", name))
                     .when().post("/releases").then().statusCode(201).extract().jsonPath();
             assertEquals("v2", second.getString("version"));
