@@ -27,28 +27,40 @@ public class NearDuplicateIndex {
     public Uni<Match> claim(Mutiny.Session session, String sampleId, Probe probe, double threshold,
             OffsetDateTime now) {
         long[] keys = probe.bandKeys();
+        // Band keys and signature go in one statement: when every key is new (the common case) the claim
+        // is one round trip. A confirmed near-duplicate takes both back out.
         StringBuilder sql = new StringBuilder(
-                "insert into filtering.near_duplicate_bands (band, bucket, sample_id) values ");
+                "with claimed as (insert into filtering.near_duplicate_bands (band, bucket, sample_id) values ");
         for (int band = 0; band < keys.length; band++) {
             sql.append(band == 0 ? "" : ", ").append("(?").append(3 * band + 1).append(", ?")
                     .append(3 * band + 2).append(", ?").append(3 * band + 3).append(')');
         }
-        sql.append(" on conflict (band, bucket) do nothing");
-        var insert = session.createNativeQuery(sql.toString());
+        int s = 3 * keys.length;
+        sql.append(" on conflict (band, bucket) do nothing returning 1), signature as (insert into "
+                + "filtering.near_duplicate_signatures (sample_id, scope, signature, first_seen_at) values (?")
+                .append(s + 1).append(", ?").append(s + 2).append(", ?").append(s + 3).append(", ?").append(s + 4)
+                .append(") on conflict (sample_id) do nothing returning 1) select count(*) from claimed");
+        var insert = session.createNativeQuery(sql.toString(), Long.class);
         for (int band = 0; band < keys.length; band++) {
             insert.setParameter(3 * band + 1, band).setParameter(3 * band + 2, keys[band])
                     .setParameter(3 * band + 3, sampleId);
         }
-        return insert.executeUpdate().chain(inserted -> {
+        insert.setParameter(s + 1, sampleId).setParameter(s + 2, probe.scope())
+                .setParameter(s + 3, encode(probe.signature())).setParameter(s + 4, now);
+        return insert.getSingleResult().chain(inserted -> {
             if (inserted == keys.length) {
-                return storeSignature(session, sampleId, probe, now).replaceWith((Match) null);
+                return Uni.createFrom().nullItem();
             }
             return bestCandidate(session, sampleId, probe).chain(match -> {
                 if (match != null && match.jaccard() >= threshold) {
                     return session.createNativeQuery("delete from filtering.near_duplicate_bands where sample_id = ?1")
-                            .setParameter(1, sampleId).executeUpdate().replaceWith(match);
+                            .setParameter(1, sampleId).executeUpdate()
+                            .chain(() -> session.createNativeQuery(
+                                    "delete from filtering.near_duplicate_signatures where sample_id = ?1")
+                                    .setParameter(1, sampleId).executeUpdate())
+                            .replaceWith(match);
                 }
-                return storeSignature(session, sampleId, probe, now).replaceWith(match);
+                return Uni.createFrom().item(match);
             });
         });
     }
@@ -84,15 +96,6 @@ public class NearDuplicateIndex {
             }
         }
         return best;
-    }
-
-    private static Uni<Integer> storeSignature(Mutiny.Session session, String sampleId, Probe probe,
-            OffsetDateTime now) {
-        return session.createNativeQuery("""
-                        insert into filtering.near_duplicate_signatures (sample_id, scope, signature, first_seen_at)
-                        values (?1, ?2, ?3, ?4) on conflict (sample_id) do nothing""")
-                .setParameter(1, sampleId).setParameter(2, probe.scope())
-                .setParameter(3, encode(probe.signature())).setParameter(4, now).executeUpdate();
     }
 
     static String encode(int[] signature) {

@@ -14,6 +14,7 @@ import io.vlitforge.shared.json.EventJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public class VerdictRepository {
     };
     private static final String CLAIM_FINGERPRINT = """
             insert into filtering.content_fingerprints (content_hash, sample_id, first_seen_at)
-            values (?1, ?2, ?3) on conflict (content_hash) do nothing""";
+            values (?1, ?2, ?3) on conflict (content_hash) do nothing returning sample_id""";
     private static final String FINGERPRINT_OWNER =
             "select sample_id from filtering.content_fingerprints where content_hash = ?1";
 
@@ -57,7 +58,9 @@ public class VerdictRepository {
     @WithTransaction
     public Uni<Decision> decide(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
             OffsetDateTime now) {
-        return decideInSession(sample, contentVerdicts, chain, now);
+        return VerdictEntity.<VerdictEntity>findById(sample.id()).chain(existing -> existing != null
+                ? Uni.createFrom().item(replay(existing))
+                : decideNew(sample, contentVerdicts, chain, now));
     }
 
     /**
@@ -67,50 +70,61 @@ public class VerdictRepository {
      */
     @WithTransaction
     public Uni<List<Decision>> decideAll(List<Pending> batch, FilterChain chain, OffsetDateTime now) {
-        List<Decision> decisions = new ArrayList<>(batch.size());
-        Uni<Void> all = Uni.createFrom().voidItem();
-        for (Pending pending : batch) {
-            all = all.chain(() -> decideInSession(pending.sample(), pending.contentVerdicts(), chain, now)
-                    .invoke(decisions::add).replaceWithVoid());
-        }
-        return all.replaceWith(decisions);
+        List<String> ids = batch.stream().map(p -> p.sample().id()).distinct().toList();
+        // One query for the verdicts the batch already has (redeliveries), instead of one lookup per sample.
+        return VerdictEntity.<VerdictEntity>list("sampleId in ?1", ids).chain(stored -> {
+            Map<String, Decision> known = new HashMap<>();
+            stored.forEach(v -> known.put(v.sampleId, replay(v)));
+            List<Decision> decisions = new ArrayList<>(batch.size());
+            Uni<Void> all = Uni.createFrom().voidItem();
+            for (Pending pending : batch) {
+                all = all.chain(() -> {
+                    Decision earlier = known.get(pending.sample().id());
+                    Uni<Decision> decision = earlier != null
+                            ? Uni.createFrom().item(new Decision(earlier.outcome(), earlier.verdicts(), true))
+                            : decideNew(pending.sample(), pending.contentVerdicts(), chain, now);
+                    return decision.invoke(d -> {
+                        decisions.add(d);
+                        known.put(pending.sample().id(), d);
+                    }).replaceWithVoid();
+                });
+            }
+            return all.replaceWith(decisions);
+        });
     }
 
-    private Uni<Decision> decideInSession(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
+    private Uni<Decision> decideNew(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
             OffsetDateTime now) {
-        return VerdictEntity.<VerdictEntity>findById(sample.id()).chain(existing -> {
-            if (existing != null) {
-                return Uni.createFrom().item(replay(existing));
-            }
-            String contentHash = chain.exactDuplicate().fingerprint(sample);
-            NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
-            List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
-            return Panache.getSession().chain(session -> exactDuplicate(session, sample, contentHash,
-                            passed(verdicts), now)
-                    .chain(exact -> {
-                        verdicts.add(chain.exactDuplicate().verdict(sample.id(), exact));
-                        double threshold = chain.nearDuplicate().threshold();
-                        return passed(verdicts)
-                                ? nearDuplicates.claim(session, sample.id(), probe, threshold, now)
-                                : nearDuplicates.bestCandidate(session, sample.id(), probe);
-                    })
-                    .chain(near -> {
-                        verdicts.add(chain.nearDuplicate().verdict(near));
-                        return record(sample, contentHash, verdicts, now);
-                    }));
-        });
+        String contentHash = chain.exactDuplicate().fingerprint(sample);
+        NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
+        List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
+        return Panache.getSession().chain(session -> exactDuplicate(session, sample, contentHash,
+                        passed(verdicts), now)
+                .chain(exact -> {
+                    verdicts.add(chain.exactDuplicate().verdict(sample.id(), exact));
+                    double threshold = chain.nearDuplicate().threshold();
+                    return passed(verdicts)
+                            ? nearDuplicates.claim(session, sample.id(), probe, threshold, now)
+                            : nearDuplicates.bestCandidate(session, sample.id(), probe);
+                })
+                .chain(near -> {
+                    verdicts.add(chain.nearDuplicate().verdict(near));
+                    return record(sample, contentHash, verdicts, now);
+                }));
     }
 
     /** The fingerprint's owner: claimed first when the sample has passed so far, only looked up otherwise. */
     private static Uni<String> exactDuplicate(Mutiny.Session session, Sample sample, String contentHash,
             boolean claim, OffsetDateTime now) {
-        Uni<Integer> claimed = claim
-                ? session.createNativeQuery(CLAIM_FINGERPRINT).setParameter(1, contentHash)
-                        .setParameter(2, sample.id()).setParameter(3, now).executeUpdate()
-                : Uni.createFrom().item(0);
-        return claimed.chain(() -> session.createNativeQuery(FINGERPRINT_OWNER, String.class)
-                .setParameter(1, contentHash).getResultList())
-                .map(owners -> owners.isEmpty() ? null : owners.get(0));
+        // A claim that inserts its row owns the content: one round trip in the common case; only a
+        // collision asks who the owner is.
+        Uni<List<String>> claimed = claim
+                ? session.createNativeQuery(CLAIM_FINGERPRINT, String.class).setParameter(1, contentHash)
+                        .setParameter(2, sample.id()).setParameter(3, now).getResultList()
+                : Uni.createFrom().item(List.of());
+        return claimed.chain(inserted -> !inserted.isEmpty() ? Uni.createFrom().item(inserted.get(0))
+                : session.createNativeQuery(FINGERPRINT_OWNER, String.class).setParameter(1, contentHash)
+                        .getResultList().map(owners -> owners.isEmpty() ? null : owners.get(0)));
     }
 
     private static boolean passed(List<Verdict> verdicts) {
