@@ -11,6 +11,7 @@ import io.vlitforge.filtering.filters.NearDuplicateFilter;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.sql.MultiRowInsert;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -38,6 +39,9 @@ public class VerdictRepository {
     private static final String CLAIM_FINGERPRINT = """
             insert into filtering.content_fingerprints (content_hash, sample_id, first_seen_at)
             values (?1, ?2, ?3) on conflict (content_hash) do nothing returning sample_id""";
+    private static final int ROWS_PER_STATEMENT = 500;
+    private static final String INSERT_VERDICTS = "insert into filtering.verdicts (sample_id, image_id, task, "
+            + "outcome, reason, detail, content_hash, verdicts_json, decided_at) values ";
     private static final String FINGERPRINT_OWNER =
             "select sample_id from filtering.content_fingerprints where content_hash = ?1";
 
@@ -60,7 +64,8 @@ public class VerdictRepository {
             OffsetDateTime now) {
         return VerdictEntity.<VerdictEntity>findById(sample.id()).chain(existing -> existing != null
                 ? Uni.createFrom().item(replay(existing))
-                : decideNew(sample, contentVerdicts, chain, now));
+                : decideNew(sample, contentVerdicts, chain, now)
+                        .chain(d -> insertVerdicts(List.of(d.row())).replaceWith(d.decision())));
     }
 
     /**
@@ -72,28 +77,33 @@ public class VerdictRepository {
     public Uni<List<Decision>> decideAll(List<Pending> batch, FilterChain chain, OffsetDateTime now) {
         List<String> ids = batch.stream().map(p -> p.sample().id()).distinct().toList();
         // One query for the verdicts the batch already has (redeliveries), instead of one lookup per sample.
-        return VerdictEntity.<VerdictEntity>list("sampleId in ?1", ids).chain(stored -> {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select sample_id, outcome, verdicts_json from filtering.verdicts where sample_id = any(?1)",
+                Object[].class).setParameter(1, ids.toArray(String[]::new)).getResultList()).chain(stored -> {
             Map<String, Decision> known = new HashMap<>();
-            stored.forEach(v -> known.put(v.sampleId, replay(v)));
+            stored.forEach(row -> known.put((String) row[0], replay((String) row[0], (String) row[1], (String) row[2])));
             List<Decision> decisions = new ArrayList<>(batch.size());
+            List<VerdictEntity> rows = new ArrayList<>();
             Uni<Void> all = Uni.createFrom().voidItem();
             for (Pending pending : batch) {
                 all = all.chain(() -> {
                     Decision earlier = known.get(pending.sample().id());
-                    Uni<Decision> decision = earlier != null
-                            ? Uni.createFrom().item(new Decision(earlier.outcome(), earlier.verdicts(), true))
-                            : decideNew(pending.sample(), pending.contentVerdicts(), chain, now);
-                    return decision.invoke(d -> {
-                        decisions.add(d);
-                        known.put(pending.sample().id(), d);
+                    if (earlier != null) {
+                        decisions.add(new Decision(earlier.outcome(), earlier.verdicts(), true));
+                        return Uni.createFrom().voidItem();
+                    }
+                    return decideNew(pending.sample(), pending.contentVerdicts(), chain, now).invoke(d -> {
+                        decisions.add(d.decision());
+                        rows.add(d.row());
+                        known.put(pending.sample().id(), d.decision());
                     }).replaceWithVoid();
                 });
             }
-            return all.replaceWith(decisions);
+            return all.chain(() -> insertVerdicts(rows)).replaceWith(decisions);
         });
     }
 
-    private Uni<Decision> decideNew(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
+    private Uni<Decided> decideNew(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
             OffsetDateTime now) {
         String contentHash = chain.exactDuplicate().fingerprint(sample);
         NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
@@ -131,7 +141,11 @@ public class VerdictRepository {
         return verdicts.stream().allMatch(v -> v.outcome() == Verdict.Outcome.ACCEPTED);
     }
 
-    private Uni<Decision> record(Sample sample, String contentHash, List<Verdict> verdicts, OffsetDateTime now) {
+    /** A decision made now, with the verdict row still to be written. */
+    private record Decided(Decision decision, VerdictEntity row) {
+    }
+
+    private Uni<Decided> record(Sample sample, String contentHash, List<Verdict> verdicts, OffsetDateTime now) {
         Verdict failed = verdicts.stream().filter(v -> v.outcome() == Verdict.Outcome.REJECTED).findFirst()
                 .orElse(null);
         VerdictEntity entity = new VerdictEntity();
@@ -144,16 +158,46 @@ public class VerdictRepository {
         entity.contentHash = contentHash;
         entity.verdictsJson = EventJson.write(verdicts);
         entity.decidedAt = now;
-        return entity.persist().replaceWith(new Decision(Verdict.Outcome.valueOf(entity.outcome), verdicts, false));
+        return Uni.createFrom().item(new Decided(new Decision(Verdict.Outcome.valueOf(entity.outcome), verdicts, false),
+                entity));
     }
 
     private static Decision replay(VerdictEntity existing) {
+        return replay(existing.sampleId, existing.outcome, existing.verdictsJson);
+    }
+
+    private static Decision replay(String sampleId, String outcome, String verdictsJson) {
         try {
-            List<Verdict> verdicts = EventJson.mapper().readValue(existing.verdictsJson, VERDICT_LIST);
-            return new Decision(Verdict.Outcome.valueOf(existing.outcome), verdicts, true);
+            List<Verdict> verdicts = EventJson.mapper().readValue(verdictsJson, VERDICT_LIST);
+            return new Decision(Verdict.Outcome.valueOf(outcome), verdicts, true);
         } catch (Exception e) {
-            throw new IllegalStateException("stored verdicts of " + existing.sampleId + " are unreadable", e);
+            throw new IllegalStateException("stored verdicts of " + sampleId + " are unreadable", e);
         }
+    }
+
+    /**
+     * Writes verdict rows with multi-row inserts rather than as managed entities: every native query of
+     * the duplicate checks makes Hibernate flush, and a flush dirty-checks every managed entity, which
+     * made a batch quadratic in its size.
+     */
+    private static Uni<Void> insertVerdicts(List<VerdictEntity> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<VerdictEntity> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            chain = chain.chain(() -> Panache.getSession().chain(session -> {
+                var insert = session.createNativeQuery(INSERT_VERDICTS + MultiRowInsert.values(chunk.size(), 9)
+                        + " on conflict (sample_id) do nothing");
+                int p = 1;
+                for (VerdictEntity v : chunk) {
+                    insert.setParameter(p++, v.sampleId).setParameter(p++, v.imageId).setParameter(p++, v.task)
+                            .setParameter(p++, v.outcome).setParameter(p++, v.reason).setParameter(p++, v.detail)
+                            .setParameter(p++, v.contentHash).setParameter(p++, v.verdictsJson)
+                            .setParameter(p++, v.decidedAt);
+                }
+                return insert.executeUpdate();
+            })).replaceWithVoid();
+        }
+        return chain;
     }
 
     @WithSession
