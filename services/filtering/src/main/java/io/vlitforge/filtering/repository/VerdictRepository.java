@@ -39,7 +39,6 @@ public class VerdictRepository {
     private static final String CLAIM_FINGERPRINT = """
             insert into filtering.content_fingerprints (content_hash, sample_id, first_seen_at)
             values (?1, ?2, ?3) on conflict (content_hash) do nothing returning sample_id""";
-    private static final int ROWS_PER_STATEMENT = 500;
     private static final String INSERT_VERDICTS = "insert into filtering.verdicts (sample_id, image_id, task, "
             + "outcome, reason, detail, content_hash, verdicts_json, decided_at) values ";
     private static final String FINGERPRINT_OWNER =
@@ -181,23 +180,13 @@ public class VerdictRepository {
      * made a batch quadratic in its size.
      */
     private static Uni<Void> insertVerdicts(List<VerdictEntity> rows) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<VerdictEntity> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(() -> Panache.getSession().chain(session -> {
-                var insert = session.createNativeQuery(INSERT_VERDICTS + MultiRowInsert.values(chunk.size(), 9)
-                        + " on conflict (sample_id) do nothing");
-                int p = 1;
-                for (VerdictEntity v : chunk) {
-                    insert.setParameter(p++, v.sampleId).setParameter(p++, v.imageId).setParameter(p++, v.task)
-                            .setParameter(p++, v.outcome).setParameter(p++, v.reason).setParameter(p++, v.detail)
-                            .setParameter(p++, v.contentHash).setParameter(p++, v.verdictsJson)
-                            .setParameter(p++, v.decidedAt);
-                }
-                return insert.executeUpdate();
-            })).replaceWithVoid();
-        }
-        return chain;
+        return Panache.getSession().chain(session -> MultiRowInsert.insert(session, INSERT_VERDICTS,
+                " on conflict (sample_id) do nothing", 9, rows, (v, q, p) -> q.setParameter(p, v.sampleId)
+                        .setParameter(p + 1, v.imageId).setParameter(p + 2, v.task).setParameter(p + 3, v.outcome)
+                        .setParameter(p + 4, v.reason).setParameter(p + 5, v.detail)
+                        .setParameter(p + 6, v.contentHash).setParameter(p + 7, v.verdictsJson)
+                        .setParameter(p + 8, v.decidedAt)))
+                .replaceWithVoid();
     }
 
     @WithSession

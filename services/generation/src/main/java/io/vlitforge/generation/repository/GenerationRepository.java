@@ -22,8 +22,6 @@ import java.util.Map;
 @ApplicationScoped
 public class GenerationRepository {
 
-    /** Rows per statement; PostgreSQL allows 65535 parameters, and 500 rows keep statements small. */
-    private static final int ROWS_PER_STATEMENT = 500;
     private static final String INSERT_SAMPLES = "insert into generation.generated_samples (sample_id, image_id, "
             + "task, template_id, recipe_id, recipe_version, recipe_hash, seed, created_at) values ";
     private static final String INSERT_PROCESSED = "insert into generation.processed_images (image_id, recipe_id, "
@@ -35,38 +33,20 @@ public class GenerationRepository {
         Map<String, Integer> samplesPerImage = new LinkedHashMap<>();
         images.forEach(i -> samplesPerImage.put(i.imageId(), 0));
         samples.forEach(s -> samplesPerImage.merge(s.imageId(), 1, Integer::sum));
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < images.size(); from += ROWS_PER_STATEMENT) {
-            List<ImageIngested> chunk = images.subList(from, Math.min(images.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(() -> Panache.getSession().chain(session -> {
-                var query = session.createNativeQuery(INSERT_PROCESSED + MultiRowInsert.values(chunk.size(), 6)
-                        + " on conflict (image_id, recipe_id, recipe_version) do nothing");
-                int p = 1;
-                for (ImageIngested image : chunk) {
-                    query.setParameter(p++, image.imageId()).setParameter(p++, recipe.id())
-                            .setParameter(p++, recipe.version()).setParameter(p++, samplesPerImage.get(image.imageId()))
-                            .setParameter(p++, image.ingestRunId()).setParameter(p++, at);
-                }
-                return query.executeUpdate();
-            })).replaceWithVoid();
-        }
-        for (int from = 0; from < samples.size(); from += ROWS_PER_STATEMENT) {
-            List<Sample> chunk = samples.subList(from, Math.min(samples.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(() -> Panache.getSession().chain(session -> {
-                var query = session.createNativeQuery(INSERT_SAMPLES + MultiRowInsert.values(chunk.size(), 9)
-                        + " on conflict (sample_id) do nothing");
-                int p = 1;
-                for (Sample s : chunk) {
-                    query.setParameter(p++, s.id()).setParameter(p++, s.imageId()).setParameter(p++, s.task())
-                            .setParameter(p++, s.lineage().templateId()).setParameter(p++, s.lineage().recipe().id())
-                            .setParameter(p++, s.lineage().recipe().version())
-                            .setParameter(p++, s.lineage().recipe().hash()).setParameter(p++, s.lineage().seed())
-                            .setParameter(p++, at);
-                }
-                return query.executeUpdate();
-            })).replaceWithVoid();
-        }
-        return chain;
+        return Panache.getSession().chain(session -> MultiRowInsert.insert(session, INSERT_PROCESSED,
+                        " on conflict (image_id, recipe_id, recipe_version) do nothing", 6, images,
+                        (image, q, p) -> q.setParameter(p, image.imageId()).setParameter(p + 1, recipe.id())
+                                .setParameter(p + 2, recipe.version())
+                                .setParameter(p + 3, samplesPerImage.get(image.imageId()))
+                                .setParameter(p + 4, image.ingestRunId()).setParameter(p + 5, at))
+                .chain(() -> MultiRowInsert.insert(session, INSERT_SAMPLES, " on conflict (sample_id) do nothing", 9,
+                        samples, (sample, q, p) -> q.setParameter(p, sample.id()).setParameter(p + 1, sample.imageId())
+                                .setParameter(p + 2, sample.task()).setParameter(p + 3, sample.lineage().templateId())
+                                .setParameter(p + 4, sample.lineage().recipe().id())
+                                .setParameter(p + 5, sample.lineage().recipe().version())
+                                .setParameter(p + 6, sample.lineage().recipe().hash())
+                                .setParameter(p + 7, sample.lineage().seed()).setParameter(p + 8, at)))
+                .replaceWithVoid());
     }
 
     @WithSession

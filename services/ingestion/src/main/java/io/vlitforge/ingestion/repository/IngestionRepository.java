@@ -15,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 /** Reads and writes the ingestion schema. Every write that belongs together is one transaction. */
 @ApplicationScoped
@@ -44,9 +43,6 @@ public class IngestionRepository {
             List<BoxEntity> boxes) {
     }
 
-    /** Rows per statement; PostgreSQL allows 65535 parameters, and 500 rows keep statements small. */
-    private static final int ROWS_PER_STATEMENT = 500;
-
     /**
      * Stores a batch of images seen for the first time in their data set, in one transaction of a few
      * multi-row inserts (one row at a time, a batch's thousand caption and box rows cost a round trip
@@ -60,52 +56,36 @@ public class IngestionRepository {
         List<ImageSourceEntity> sources = batch.stream().map(ImageRecords::source).toList();
         List<CaptionEntity> captions = batch.stream().flatMap(r -> r.captions().stream()).toList();
         List<BoxEntity> boxes = batch.stream().flatMap(r -> r.boxes().stream()).toList();
-        return insert("insert into ingestion.images (image_id, object_key, format, width, height, byte_size, "
-                        + "licence_name, licence_url, created_at) values ", " on conflict (image_id) do nothing",
-                9, images, (i, q, p) -> q.setParameter(p, i.imageId).setParameter(p + 1, i.objectKey)
-                        .setParameter(p + 2, i.format).setParameter(p + 3, i.width).setParameter(p + 4, i.height)
-                        .setParameter(p + 5, i.byteSize).setParameter(p + 6, i.licenceName)
-                        .setParameter(p + 7, i.licenceUrl).setParameter(p + 8, i.createdAt))
-                .chain(() -> insert("insert into ingestion.image_sources (dataset, source_id, split, file_name, "
-                                + "image_id, run_id) values ", " on conflict (dataset, source_id) do nothing", 6, sources,
-                        (s, q, p) -> q.setParameter(p, s.dataset).setParameter(p + 1, s.sourceId)
+        return Panache.getSession().chain(session -> MultiRowInsert.insert(session, INSERT_IMAGES,
+                        " on conflict (image_id) do nothing", 9, images, (i, q, p) -> q.setParameter(p, i.imageId)
+                                .setParameter(p + 1, i.objectKey).setParameter(p + 2, i.format)
+                                .setParameter(p + 3, i.width).setParameter(p + 4, i.height)
+                                .setParameter(p + 5, i.byteSize).setParameter(p + 6, i.licenceName)
+                                .setParameter(p + 7, i.licenceUrl).setParameter(p + 8, i.createdAt))
+                .chain(() -> MultiRowInsert.insert(session, INSERT_SOURCES, " on conflict (dataset, source_id) do nothing",
+                        6, sources, (s, q, p) -> q.setParameter(p, s.dataset).setParameter(p + 1, s.sourceId)
                                 .setParameter(p + 2, s.split).setParameter(p + 3, s.fileName)
                                 .setParameter(p + 4, s.imageId).setParameter(p + 5, s.runId)))
-                .chain(() -> insert("insert into ingestion.captions (image_id, dataset, source_annotation_id, text) "
-                                + "values ", " on conflict (dataset, source_annotation_id) do nothing", 4, captions,
+                .chain(() -> MultiRowInsert.insert(session, INSERT_CAPTIONS, ON_ANNOTATION_CONFLICT, 4, captions,
                         (c, q, p) -> q.setParameter(p, c.imageId).setParameter(p + 1, c.dataset)
                                 .setParameter(p + 2, c.sourceAnnotationId).setParameter(p + 3, c.text)))
-                .chain(() -> insert("insert into ingestion.boxes (image_id, dataset, source_annotation_id, category, "
-                                + "x, y, width, height) values ", " on conflict (dataset, source_annotation_id) do nothing",
-                        8, boxes, (b, q, p) -> q.setParameter(p, b.imageId).setParameter(p + 1, b.dataset)
+                .chain(() -> MultiRowInsert.insert(session, INSERT_BOXES, ON_ANNOTATION_CONFLICT, 8, boxes,
+                        (b, q, p) -> q.setParameter(p, b.imageId).setParameter(p + 1, b.dataset)
                                 .setParameter(p + 2, b.sourceAnnotationId).setParameter(p + 3, b.category)
                                 .setParameter(p + 4, b.x).setParameter(p + 5, b.y).setParameter(p + 6, b.width)
-                                .setParameter(p + 7, b.height)));
+                                .setParameter(p + 7, b.height)))
+                .replaceWithVoid());
     }
 
-    /** Binds one row's values starting at parameter {@code first}. */
-    @FunctionalInterface
-    private interface RowBinder<T> {
-        void bind(T row, Mutiny.MutationQuery query, int first);
-    }
-
-    private static <T> Uni<Void> insert(String head, String tail, int columns, List<T> rows, RowBinder<T> binder) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(() -> Panache.getSession().chain(session -> {
-                Mutiny.MutationQuery query = session.createNativeQuery(
-                        head + MultiRowInsert.values(chunk.size(), columns) + tail);
-                int parameter = 1;
-                for (T row : chunk) {
-                    binder.bind(row, query, parameter);
-                    parameter += columns;
-                }
-                return query.executeUpdate();
-            })).replaceWithVoid();
-        }
-        return chain;
-    }
+    private static final String INSERT_IMAGES = "insert into ingestion.images (image_id, object_key, format, width, "
+            + "height, byte_size, licence_name, licence_url, created_at) values ";
+    private static final String INSERT_SOURCES = "insert into ingestion.image_sources (dataset, source_id, split, "
+            + "file_name, image_id, run_id) values ";
+    private static final String INSERT_CAPTIONS = "insert into ingestion.captions (image_id, dataset, "
+            + "source_annotation_id, text) values ";
+    private static final String INSERT_BOXES = "insert into ingestion.boxes (image_id, dataset, source_annotation_id, "
+            + "category, x, y, width, height) values ";
+    private static final String ON_ANNOTATION_CONFLICT = " on conflict (dataset, source_annotation_id) do nothing";
 
     @WithTransaction
     public Uni<Void> saveRun(IngestRunEntity run) {

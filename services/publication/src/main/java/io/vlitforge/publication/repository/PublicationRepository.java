@@ -15,8 +15,6 @@ import java.util.List;
 @ApplicationScoped
 public class PublicationRepository {
 
-    /** Rows per statement; PostgreSQL allows 65535 parameters, and 500 rows keep statements small. */
-    private static final int ROWS_PER_STATEMENT = 500;
     private static final String UPSERT_ACCEPTED = "insert into publication.accepted_samples "
             + "(sample_id, image_id, image_key, task, sample_json, accepted_at) values ";
 
@@ -31,22 +29,11 @@ public class PublicationRepository {
      */
     @WithTransaction
     public Uni<Integer> storeAccepted(List<AcceptedRow> rows) {
-        Uni<Integer> chain = Uni.createFrom().item(0);
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<AcceptedRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(before -> Panache.getSession().chain(session -> {
-                var query = session.createNativeQuery(UPSERT_ACCEPTED + MultiRowInsert.values(chunk.size(), 6)
-                        + " on conflict (sample_id) do nothing");
-                int p = 1;
-                for (AcceptedRow row : chunk) {
-                    query.setParameter(p++, row.sampleId()).setParameter(p++, row.imageId())
-                            .setParameter(p++, row.imageKey()).setParameter(p++, row.task())
-                            .setParameter(p++, row.sampleJson()).setParameter(p++, row.acceptedAt());
-                }
-                return query.executeUpdate();
-            }).map(inserted -> before + inserted));
-        }
-        return chain;
+        return Panache.getSession().chain(session -> MultiRowInsert.insert(session, UPSERT_ACCEPTED,
+                " on conflict (sample_id) do nothing", 6, rows, (row, q, p) -> q.setParameter(p, row.sampleId())
+                        .setParameter(p + 1, row.imageId()).setParameter(p + 2, row.imageKey())
+                        .setParameter(p + 3, row.task()).setParameter(p + 4, row.sampleJson())
+                        .setParameter(p + 5, row.acceptedAt())));
     }
 
     /** Every accepted sample in sample-id order, so the same set always gives the same file. */
