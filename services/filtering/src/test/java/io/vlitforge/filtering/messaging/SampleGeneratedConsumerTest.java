@@ -17,13 +17,13 @@ import io.vlitforge.shared.events.Usage;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -114,13 +114,7 @@ class SampleGeneratedConsumerTest {
         send(good);
         awaitOutcome(accepted, good.id());
         send(good);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (accepted.getRecords().stream().filter(r -> good.id().equals(r.key())).count() < 2) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("the redelivered sample was not answered");
-            }
-            Thread.sleep(100);
-        }
+        awaitCount(accepted, good.id(), 2);
         assertTrue(rejected.getRecords().stream().noneMatch(r -> good.id().equals(r.key())),
                 "a redelivery is not its own duplicate");
         assertEquals("1", stored("count(*)::text", good.id()));
@@ -235,14 +229,9 @@ class SampleGeneratedConsumerTest {
     }
 
     private static void awaitCount(ConsumerTask<String, String> task, String key, int count)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (task.getRecords().stream().filter(r -> key.equals(r.key())).count() < count) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError(key + " was not answered " + count + " times on " + task);
-            }
-            Thread.sleep(100);
-        }
+            throws Exception {
+        Await.until(key + " answered " + count + " times",
+                () -> task.getRecords().stream().filter(r -> key.equals(r.key())).count() >= count);
     }
 
     private int indexRows(String table, String sampleId) throws Exception {
@@ -268,13 +257,8 @@ class SampleGeneratedConsumerTest {
                     new ProducerRecord<>(prefix + "samples.generated", good.id(), EventJson.write(good)))
                     .awaitCompletion(Duration.ofSeconds(30));
             assertEquals(Verdict.Outcome.ACCEPTED, awaitOutcome(accepted, good.id()).outcome());
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (dlq.getRecords().stream().noneMatch(r -> marker.equals(r.key()))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("the unreadable record never reached the dead-letter topic");
-                }
-                Thread.sleep(100);
-            }
+            Await.until("the unreadable record reaches the dead-letter topic",
+                    () -> dlq.getRecords().stream().anyMatch(r -> marker.equals(r.key())));
             var dead = dlq.getRecords().stream().filter(r -> marker.equals(r.key())).findFirst().orElseThrow();
             assertTrue(new String(dead.headers().lastHeader("dead-letter-reason").value()).contains("malformed"));
         } finally {
@@ -293,19 +277,10 @@ class SampleGeneratedConsumerTest {
     }
 
     private static FilteredSample awaitOutcome(ConsumerTask<String, String> task, String sampleId)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (true) {
-            Optional<FilteredSample> found = task.getRecords().stream().filter(r -> sampleId.equals(r.key()))
-                    .map(r -> EventJson.read(r.value(), FilteredSample.class)).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no verdict for " + sampleId + " on " + task);
-            }
-            Thread.sleep(100);
-        }
+            throws Exception {
+        return Await.value("a verdict for " + sampleId + " on " + task, () -> task.getRecords().stream()
+                .filter(r -> sampleId.equals(r.key())).map(r -> EventJson.read(r.value(), FilteredSample.class))
+                .findFirst());
     }
 
     private String stored(String column, String sampleId) throws Exception {

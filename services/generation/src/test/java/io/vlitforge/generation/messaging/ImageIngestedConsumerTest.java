@@ -14,12 +14,14 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.SourceRef;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -109,13 +111,8 @@ class ImageIngestedConsumerTest {
             send(prefix + "images.ingested", marker, "{\"this is\": not json");
             ImageIngested image = image();
             send(prefix + "images.ingested", image.imageId(), EventJson.write(image));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (dlq.getRecords().stream().noneMatch(r -> marker.equals(r.key()))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("the malformed record never reached the dead-letter topic");
-                }
-                Thread.sleep(100);
-            }
+            Await.until("the malformed record reaches the dead-letter topic",
+                    () -> dlq.getRecords().stream().anyMatch(r -> marker.equals(r.key())));
             ConsumerRecord<String, String> dead = dlq.getRecords().stream().filter(r -> marker.equals(r.key()))
                     .findFirst().orElseThrow();
             assertTrue(new String(dead.headers().lastHeader("dead-letter-reason").value()).contains("malformed"),
@@ -132,19 +129,12 @@ class ImageIngestedConsumerTest {
     }
 
     private static List<Sample> awaitSamplesOf(ConsumerTask<String, String> task, String imageId, int count)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (true) {
+            throws Exception {
+        return Await.value(count + " samples of " + imageId, () -> {
             List<Sample> found = task.getRecords().stream().map(r -> EventJson.read(r.value(), Sample.class))
                     .filter(s -> s.imageId().equals(imageId)).toList();
-            if (found.size() >= count) {
-                return found;
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("expected " + count + " samples of " + imageId + ", got " + found.size());
-            }
-            Thread.sleep(100);
-        }
+            return found.size() >= count ? Optional.of(found) : Optional.empty();
+        });
     }
 
     private long countRows(String sql, String param) throws Exception {

@@ -1,11 +1,6 @@
 package io.vlitforge.publication.formats;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * {@code llava.json}, LLaVA's training format: a list of {@code {id, image, conversations:[{from, value}]}}
@@ -24,29 +19,18 @@ public final class LlavaFormat implements ReleaseFormat {
 
     @Override
     public void write(ReleaseContent release, ImageSource images, FileSink out) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JsonGenerator g = ReleaseJson.MAPPER.getFactory().createGenerator(bytes)) {
-            g.useDefaultPrettyPrinter();
-            g.writeStartArray();
-            for (Sample s : release.samples()) {
+        byte[] llava = ReleaseJson.sampleArray(release.samples(), (s, g) -> {
+            g.writeStringField("id", s.id());
+            g.writeStringField("image", ReleaseContent.pathInImageFolder(s));
+            g.writeArrayFieldStart("conversations");
+            for (Turn t : s.conversations()) {
                 g.writeStartObject();
-                g.writeStringField("id", s.id());
-                g.writeStringField("image", ReleaseContent.pathInImageFolder(s));
-                g.writeArrayFieldStart("conversations");
-                for (Turn t : s.conversations()) {
-                    g.writeStartObject();
-                    g.writeStringField("from", t.from());
-                    g.writeStringField("value", t.value());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                g.writeStringField("from", t.from());
+                g.writeStringField("value", t.value());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeRaw('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        out.put(FILE, bytes.toByteArray(), ReleaseJson.CONTENT_TYPE);
+        });
+        out.put(FILE, llava, ReleaseJson.CONTENT_TYPE);
     }
 }

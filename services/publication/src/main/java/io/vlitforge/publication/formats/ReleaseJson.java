@@ -1,8 +1,14 @@
 package io.vlitforge.publication.formats;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vlitforge.shared.events.Sample;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * The one JSON configuration every release file is written with, so that all formats (and the manifest)
@@ -14,6 +20,34 @@ public final class ReleaseJson {
     public static final String CONTENT_TYPE = "application/json";
 
     private ReleaseJson() {
+    }
+
+    /** Writes one sample as one JSON object of a format's file. */
+    @FunctionalInterface
+    public interface SampleWriter {
+        void write(Sample sample, JsonGenerator json) throws IOException;
+    }
+
+    /**
+     * A format's training file: a JSON array with one object per sample, streamed (a release can hold
+     * hundreds of thousands of samples), indented like every other release file, ending with a newline.
+     */
+    public static byte[] sampleArray(List<Sample> samples, SampleWriter writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(bytes)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartArray();
+            for (Sample sample : samples) {
+                g.writeStartObject();
+                writer.write(sample, g);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** How often {@code token} occurs in {@code text}; trainers fail when this disagrees with the image count. */

@@ -1,9 +1,7 @@
 package io.vlitforge.publication.formats;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -37,32 +35,20 @@ public final class ShareGptFormat implements ReleaseFormat {
     }
 
     private static byte[] messages(ReleaseContent release) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JsonGenerator g = ReleaseJson.MAPPER.getFactory().createGenerator(bytes)) {
-            g.useDefaultPrettyPrinter();
-            g.writeStartArray();
-            for (Sample s : release.samples()) {
+        return ReleaseJson.sampleArray(release.samples(), (s, g) -> {
+            g.writeArrayFieldStart("messages");
+            for (Turn t : s.conversations()) {
                 g.writeStartObject();
-                g.writeArrayFieldStart("messages");
-                for (Turn t : s.conversations()) {
-                    g.writeStartObject();
-                    g.writeStringField("role", role(s, t));
-                    g.writeStringField("content", t.value());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                // Every sample has exactly one image; a list because LLaMA-Factory pairs each <image> in order.
-                g.writeArrayFieldStart("images");
-                g.writeString(ReleaseContent.pathInRelease(s));
-                g.writeEndArray();
+                g.writeStringField("role", role(s, t));
+                g.writeStringField("content", t.value());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeRaw('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+            // Every sample has exactly one image; a list because LLaMA-Factory pairs each <image> in order.
+            g.writeArrayFieldStart("images");
+            g.writeString(ReleaseContent.pathInRelease(s));
+            g.writeEndArray();
+        });
     }
 
     private static byte[] datasetInfo(ReleaseContent release) {

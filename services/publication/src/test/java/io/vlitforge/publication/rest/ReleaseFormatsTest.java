@@ -32,6 +32,7 @@ import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.objectstore.MinioClients;
 import io.vlitforge.shared.objectstore.ObjectKeys;
+import io.vlitforge.shared.testing.Await;
 import io.vlitforge.shared.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -283,24 +284,17 @@ class ReleaseFormatsTest {
     }
 
     private void awaitStored(List<Sample> samples) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (true) {
+        Await.until("accepted samples stored", () -> {
             try (Connection c = DriverManager.getConnection(jdbcUrl, dbUser, null);
                     PreparedStatement st = c.prepareStatement(
                             "select count(*) from publication.accepted_samples where sample_id = any(?)")) {
                 st.setArray(1, c.createArrayOf("varchar", samples.stream().map(Sample::id).toArray()));
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
-                    if (rs.getLong(1) == samples.size()) {
-                        return;
-                    }
+                    return rs.getLong(1) == samples.size();
                 }
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("accepted samples were not stored");
-            }
-            Thread.sleep(200);
-        }
+        });
     }
 
     private long countAccepted() throws Exception {

@@ -28,6 +28,7 @@ import io.vlitforge.shared.events.Usage;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.testing.Await;
 import io.vlitforge.shared.objectstore.MinioClients;
 import io.vlitforge.shared.objectstore.ObjectKeys;
 import io.vlitforge.shared.testing.Fixtures;
@@ -140,11 +141,8 @@ class ReleaseResourceTest {
                     .when().post("/releases").then().statusCode(201).extract().jsonPath();
             assertEquals("v2", second.getString("version"));
 
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (published.getRecords().stream().noneMatch(r -> name.equals(r.key()))
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            Await.until("datasets.published for " + name,
+                    () -> published.getRecords().stream().anyMatch(r -> name.equals(r.key())));
             DatasetPublished event = published.getRecords().stream().filter(r -> name.equals(r.key()))
                     .map(r -> EventJson.read(r.value(), DatasetPublished.class)).findFirst().orElseThrow();
             assertEquals(release.getLong("samples"), event.samples());
@@ -163,13 +161,7 @@ class ReleaseResourceTest {
 
     /** Waits until every sample is in the accepted-sample store (redeliveries included). */
     private void awaitStored(List<Sample> samples) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (countStored(samples) < samples.size()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("accepted samples were not stored");
-            }
-            Thread.sleep(200);
-        }
+        Await.until("accepted samples stored", () -> countStored(samples) >= samples.size());
     }
 
     private long countStored(List<Sample> samples) throws SQLException {
