@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vlitforge.shared.events.BoundingBox;
 import io.vlitforge.shared.events.FilteredSample;
 import io.vlitforge.shared.events.Generator;
+import io.vlitforge.shared.events.GroundedPhrase;
+import io.vlitforge.shared.events.ImportedConversation;
+import io.vlitforge.shared.events.QaPair;
+import io.vlitforge.shared.events.ReferringExpression;
+import io.vlitforge.shared.events.Region;
+import io.vlitforge.shared.events.Relation;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Licence;
 import io.vlitforge.shared.events.Lineage;
@@ -50,6 +56,34 @@ class EventJsonTest {
     }
 
     @Test
+    void theWholeAnnotationRecordRoundTripsAndVersionOneRecordsStillRead() {
+        BoundingBox dog = new BoundingBox("dog", 10, 20, 30, 40, "1058", List.of("brown", "small"), "vg-xywh");
+        ImageIngested image = new ImageIngested(ImageIngested.SCHEMA_VERSION, "img", "images/aa/bb/img.jpeg", "jpeg",
+                640, 480, List.of("a dog on grass"), List.of(dog), new Licence("CC BY 4.0", "u"),
+                new SourceRef("vg", "v1.4", "1", "1.jpg"), "run",
+                List.of(new Region("a brown dog", dog, "r1")), List.of(new Relation("1058", "on", "1060", "rel1")),
+                List.of(new QaPair("What color is the dog?", "brown", List.of("brown", "tan"), null, "other",
+                        List.of(), null, "vqav2", "q1")),
+                List.of(new ReferringExpression("dog on the left", dog, "refcoco", "testA", "ref1")),
+                List.of(new GroundedPhrase(0, 0, "a dog", "e1", List.of("animals"))),
+                List.of(new ImportedConversation("llava", "x1", "conv",
+                        List.of(Turn.human("<image>\nWhat?"), Turn.gpt("A dog.")))),
+                List.of(new SourceRef("vg", "v1.4", "1", "1.jpg"), new SourceRef("coco", "train2017", "9", "9.jpg")),
+                "photo by someone", "8f0e1c2d3b4a5968");
+        assertEquals(image, EventJson.read(EventJson.write(image), ImageIngested.class));
+        assertEquals(java.util.Map.of("dog", 1), image.groundTruth().objectCounts());
+
+        String versionOne = """
+                {"schemaVersion":1,"imageId":"img","imageKey":"k","format":"jpeg","width":2,"height":3,
+                 "captions":["c"],"boxes":[{"category":"cat","x":1,"y":2,"width":3,"height":4}],
+                 "source":{"dataset":"coco","split":"val","sourceId":"1","fileName":"f.jpg"},"ingestRunId":"r"}""";
+        ImageIngested old = EventJson.read(versionOne, ImageIngested.class);
+        assertEquals(List.of(new BoundingBox("cat", 1, 2, 3, 4)), old.boxes());
+        assertEquals(List.of(old.source()), old.sources(), "the single source is the list of sources");
+        assertTrue(old.questions().isEmpty() && old.regions().isEmpty());
+    }
+
+    @Test
     void unknownFieldsFromNewerProducersAreIgnored() {
         String json = EventJson.write(sample()).replaceFirst("\\{", "{\"addedLater\":true,");
         assertEquals("s1", EventJson.read(json, Sample.class).id());
@@ -57,7 +91,7 @@ class EventJsonTest {
 
     @Test
     void newerSchemaVersionsAndGarbageAreRefusedWithAReason() {
-        String newer = EventJson.write(sample()).replace("\"schemaVersion\":1", "\"schemaVersion\":99");
+        String newer = EventJson.write(sample()).replaceFirst("\"schemaVersion\":\\d+", "\"schemaVersion\":99");
         EventFormatException e = assertThrows(EventFormatException.class, () -> EventJson.read(newer, Sample.class));
         assertTrue(e.getMessage().contains("schemaVersion 99"), e.getMessage());
 

@@ -70,7 +70,8 @@ public final class AdaptionRecipe {
                     List.of(new LineageStep("generation", "adaption/" + task.name(), version, createdAt)));
             Licence licence = image.licence();
             samples.add(new Sample(Sample.SCHEMA_VERSION, sampleId, image.imageId(), image.imageKey(),
-                    conversation.get(), task.name(), task.category(), licence, lineage, Usage.NONE, createdAt));
+                    conversation.get(), task.name(), task.category(), licence, lineage, Usage.NONE, createdAt,
+                    image.groundTruth()));
         }
         return samples;
     }
