@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
@@ -42,6 +43,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -63,6 +66,8 @@ public class CocoImportService {
 
     private static final Logger LOG = Logger.getLogger(CocoImportService.class);
     private static final int REPORTED_REJECTIONS = 200;
+    /** No single wait of an import (a batch's sends, a transaction, one file stored) may hang it for good. */
+    private static final Duration STEP_LIMIT = Duration.ofMinutes(2);
 
     private final CocoAnnotationReader reader = new CocoAnnotationReader();
     private final IngestionRepository repository;
@@ -158,7 +163,7 @@ public class CocoImportService {
             for (int i = 0; i < batchSize && !inFlight.isEmpty(); i++) {
                 CocoImage image = inFlightImages.poll();
                 try {
-                    ready.add(inFlight.poll().get());
+                    ready.add(inFlight.poll().get(STEP_LIMIT.toSeconds(), TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof InvalidImageException invalid) {
                         run.entity.imagesRejected++;
@@ -171,6 +176,10 @@ public class CocoImportService {
                     } else {
                         throw new IllegalStateException(e.getCause());
                     }
+                } catch (TimeoutException e) {
+                    inFlight.forEach(f -> f.cancel(true));
+                    throw new ObjectStore.ObjectStoreException("reading and storing " + image.fileName()
+                            + " took more than " + STEP_LIMIT.toSeconds() + "s", e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("import interrupted", e);
@@ -297,7 +306,9 @@ public class CocoImportService {
 
     private static <T> T await(java.util.function.Supplier<Uni<T>> work) {
         try {
-            return VertxContextSupport.subscribeAndAwait(work);
+            return VertxContextSupport.subscribeAndAwait(() -> work.get().ifNoItem().after(STEP_LIMIT)
+                    .failWith(() -> new IllegalStateException("no answer from the database or the broker within "
+                            + STEP_LIMIT.toSeconds() + "s")));
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable e) {
