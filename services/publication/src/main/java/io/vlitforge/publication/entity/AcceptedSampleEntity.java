@@ -21,4 +21,7 @@ public class AcceptedSampleEntity extends PanacheEntityBase {
     @Column(columnDefinition = "text")
     public String sampleJson;
     public OffsetDateTime acceptedAt;
+    /** The filter verdicts it was accepted with, a JSON array; null for samples stored before they were kept. */
+    @Column(columnDefinition = "text")
+    public String verdictsJson;
 }

@@ -13,7 +13,8 @@ import java.util.Set;
 public final class Formats {
 
     /** Canonical order: the order files are written and listed in. */
-    public static final List<String> KNOWN = List.of(LlavaFormat.NAME, ShareGptFormat.NAME, WebDatasetFormat.NAME);
+    public static final List<String> KNOWN = List.of(LlavaFormat.NAME, ShareGptFormat.NAME, WebDatasetFormat.NAME,
+            ParquetFormat.NAME);
     /** What a request without {@code formats} gets: the LLaVA release this service has always written. */
     public static final List<String> DEFAULT = List.of(LlavaFormat.NAME);
 
@@ -55,6 +56,7 @@ public final class Formats {
             case LlavaFormat.NAME -> new LlavaFormat();
             case ShareGptFormat.NAME -> new ShareGptFormat();
             case WebDatasetFormat.NAME -> new WebDatasetFormat(shardMaxBytes);
+            case ParquetFormat.NAME -> new ParquetFormat(shardMaxBytes);
             default -> throw new IllegalArgumentException("unknown format '" + name + "'");
         };
     }

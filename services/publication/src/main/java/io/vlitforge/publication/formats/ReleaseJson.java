@@ -22,6 +22,15 @@ public final class ReleaseJson {
     private ReleaseJson() {
     }
 
+    /** One line of JSON (for metadata fields inside binary files); maps must be ordered ones. */
+    public static String compact(Object value) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes one sample as one JSON object of a format's file. */
     @FunctionalInterface
     public interface SampleWriter {

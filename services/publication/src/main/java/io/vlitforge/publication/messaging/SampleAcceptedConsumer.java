@@ -62,7 +62,7 @@ public class SampleAcceptedConsumer {
                     throw new IllegalArgumentException("not an accepted sample with an id and an image");
                 }
                 rows.put(sample.id(), new AcceptedRow(sample.id(), sample.imageId(), sample.imageKey(), sample.task(),
-                        EventJson.write(sample), now));
+                        EventJson.write(sample), now, EventJson.write(filtered.verdicts())));
             } catch (RuntimeException e) {
                 LOG.warnf("unusable samples.accepted record (partition %d, offset %d) sent to the dead-letter topic: %s",
                         record.partition(), record.offset(), e.getMessage());

@@ -16,11 +16,11 @@ import java.util.List;
 public class PublicationRepository {
 
     private static final String UPSERT_ACCEPTED = "insert into publication.accepted_samples "
-            + "(sample_id, image_id, image_key, task, sample_json, accepted_at) values ";
+            + "(sample_id, image_id, image_key, task, sample_json, accepted_at, verdicts_json) values ";
 
     /** One accepted sample as stored. */
     public record AcceptedRow(String sampleId, String imageId, String imageKey, String task, String sampleJson,
-            OffsetDateTime acceptedAt) {
+            OffsetDateTime acceptedAt, String verdictsJson) {
     }
 
     /**
@@ -30,10 +30,10 @@ public class PublicationRepository {
     @WithTransaction
     public Uni<Integer> storeAccepted(List<AcceptedRow> rows) {
         return Panache.getSession().chain(session -> MultiRowInsert.insert(session, UPSERT_ACCEPTED,
-                " on conflict (sample_id) do nothing", 6, rows, (row, q, p) -> q.setParameter(p, row.sampleId())
+                " on conflict (sample_id) do nothing", 7, rows, (row, q, p) -> q.setParameter(p, row.sampleId())
                         .setParameter(p + 1, row.imageId()).setParameter(p + 2, row.imageKey())
                         .setParameter(p + 3, row.task()).setParameter(p + 4, row.sampleJson())
-                        .setParameter(p + 5, row.acceptedAt())));
+                        .setParameter(p + 5, row.acceptedAt()).setParameter(p + 6, row.verdictsJson())));
     }
 
     /** Every accepted sample in sample-id order, so the same set always gives the same file. */

@@ -15,18 +15,23 @@ import io.vlitforge.publication.repository.PublicationRepository;
 import io.vlitforge.publication.service.ReleaseWriter.ReleaseFiles;
 import io.vlitforge.shared.events.DatasetPublished;
 import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.objectstore.ObjectKeys;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.file.Paths;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,7 +62,8 @@ public class ReleaseService {
         this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
-        this.writer = new ReleaseWriter(config.publication().shardMaxBytes());
+        this.writer = new ReleaseWriter(config.publication().shardMaxBytes(),
+                ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev"));
     }
 
     /**
@@ -97,8 +103,17 @@ public class ReleaseService {
             throw new ReleaseException(409, "release " + name + " " + version + " exists already; releases never change");
         }
         List<AcceptedSampleEntity> accepted = await(repository::allAccepted);
-        List<Sample> samples = accepted.stream().map(a -> EventJson.read(a.sampleJson, Sample.class))
-                .filter(s -> sources == null || sources.isEmpty() || sources.contains(datasetOf(s))).toList();
+        List<Sample> samples = new ArrayList<>();
+        Map<String, List<Verdict>> verdicts = new HashMap<>();
+        for (AcceptedSampleEntity a : accepted) {
+            Sample s = EventJson.read(a.sampleJson, Sample.class);
+            if (sources == null || sources.isEmpty() || sources.contains(datasetOf(s))) {
+                samples.add(s);
+                if (a.verdictsJson != null) {
+                    verdicts.put(s.id(), readVerdicts(a.verdictsJson));
+                }
+            }
+        }
         if (samples.isEmpty()) {
             throw new ReleaseException(409, sources == null || sources.isEmpty()
                     ? "no accepted samples yet: nothing to release"
@@ -106,7 +121,7 @@ public class ReleaseService {
         }
 
         String prefix = ObjectKeys.releasePrefix(name, version);
-        ReleaseFiles files = writer.write(name, version, formats, samples, store::read,
+        ReleaseFiles files = writer.write(name, version, formats, samples, verdicts, store::read,
                 (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
         // A failed check leaves the files without a manifest and without a record: not a release, and the
@@ -149,6 +164,14 @@ public class ReleaseService {
         return new ReleaseInfo(release.name, release.version, formats, release.samples, release.images,
                 samplesByTask, release.bucket, release.prefix, release.manifestSha256, llavaUrl,
                 store.downloadUrl(release.prefix + ReleaseWriter.MANIFEST_FILE), localPath);
+    }
+
+    private static List<Verdict> readVerdicts(String json) {
+        try {
+            return List.of(EventJson.mapper().readValue(json, Verdict[].class));
+        } catch (IOException e) {
+            throw new IllegalStateException("stored verdicts do not parse: " + e.getMessage(), e);
+        }
     }
 
     private static String datasetOf(Sample sample) {

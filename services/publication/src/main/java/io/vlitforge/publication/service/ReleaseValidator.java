@@ -2,17 +2,23 @@ package io.vlitforge.publication.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vlitforge.publication.card.DatasetCard;
 import io.vlitforge.publication.formats.LlavaFormat;
+import io.vlitforge.publication.formats.ParquetFormat;
 import io.vlitforge.publication.formats.ReleaseJson;
 import io.vlitforge.publication.formats.ShareGptFormat;
 import io.vlitforge.publication.formats.WebDatasetFormat;
 import io.vlitforge.publication.service.ReleaseWriter.ReleaseFiles;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.ids.Ids;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
+import java.nio.ByteBuffer;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,8 +28,20 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.imageio.ImageIO;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.schema.MessageType;
 
 /**
  * Reads every written file of a release back and checks it the way the trainers would load it, before the
@@ -68,6 +86,10 @@ public final class ReleaseValidator {
         checkCount(release, LlavaFormat.NAME, counts.llava);
         checkCount(release, ShareGptFormat.NAME, counts.sharegpt);
         checkCount(release, WebDatasetFormat.NAME, counts.webdataset);
+        checkCount(release, ParquetFormat.NAME, counts.parquet);
+        if (!counts.card) {
+            throw new ReleaseValidationException("card.readme", DatasetCard.README + " was not written");
+        }
         if (release.formats().contains(ShareGptFormat.NAME) && !counts.datasetInfo) {
             throw new ReleaseValidationException("sharegpt.dataset_info", ShareGptFormat.DATASET_INFO
                     + " was not written");
@@ -84,6 +106,15 @@ public final class ReleaseValidator {
             counts.datasetInfo = true;
         } else if (path.startsWith(WebDatasetFormat.SHARD_FOLDER)) {
             counts.webdataset += checkShard(path, in, counts.webdatasetKeys);
+        } else if (path.startsWith(ParquetFormat.FOLDER)) {
+            counts.parquet += checkParquet(path, in.readAllBytes(), counts.parquetIds);
+        } else if (path.startsWith(DatasetCard.CHART_FOLDER)) {
+            BufferedImage chart = ImageIO.read(new ByteArrayInputStream(in.readAllBytes()));
+            if (chart == null || chart.getWidth() == 0) {
+                throw new ReleaseValidationException("card.charts", path + " is not a readable PNG");
+            }
+        } else if (path.equals(DatasetCard.README)) {
+            counts.card = true;
         }
     }
 
@@ -242,6 +273,135 @@ public final class ReleaseValidator {
         }
     }
 
+    /**
+     * Reads one Parquet file the way {@code datasets} would: footer, schema, the {@code huggingface} features
+     * entry, every row's conversation and embedded image. Returns how many rows it holds.
+     */
+    private static long checkParquet(String path, byte[] file, Set<String> seenIds) {
+        long rows = 0;
+        try (ParquetFileReader reader = ParquetFileReader.open(new MemoryInputFile(file),
+                // A plain configuration: Hadoop's own would load XML parsers this service does not ship.
+                ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+            if (!reader.getFileMetaData().getKeyValueMetaData().containsKey("huggingface")) {
+                throw new ReleaseValidationException("parquet.features", path + " lacks the huggingface features");
+            }
+            MessageType schema = reader.getFileMetaData().getSchema();
+            PageReadStore pages;
+            while ((pages = reader.readNextRowGroup()) != null) {
+                RecordReader<Group> records = new ColumnIOFactory().getColumnIO(schema)
+                        .getRecordReader(pages, new GroupRecordConverter(schema));
+                for (long i = 0; i < pages.getRowCount(); i++) {
+                    Group row = records.read();
+                    String id = row.getString("id", 0);
+                    if (!seenIds.add(id)) {
+                        throw new ReleaseValidationException("parquet.rows", "sample " + id
+                                + " appears more than once (again in " + path + ")");
+                    }
+                    Group conversations = row.getGroup("conversations", 0);
+                    int tokens = 0;
+                    for (int t = 0; t < conversations.getFieldRepetitionCount("list"); t++) {
+                        Group turn = conversations.getGroup("list", t).getGroup("element", 0);
+                        tokens += ReleaseJson.occurrences(turn.getString("value", 0), Turn.IMAGE_TOKEN);
+                    }
+                    if (tokens != 1) {
+                        throw new ReleaseValidationException("parquet.image_tokens", "sample " + id + " in " + path
+                                + " has " + tokens + " <image> tokens for 1 image");
+                    }
+                    byte[] image = row.getGroup("image", 0).getBinary("bytes", 0).getBytes();
+                    String actual = Ids.sha256Hex(image);
+                    if (!actual.equals(row.getString("image_id", 0))) {
+                        throw new ReleaseValidationException("parquet.image_sha256", "sample " + id + " in " + path
+                                + " carries an image with sha256 " + actual);
+                    }
+                    rows++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ReleaseValidationException v) {
+                throw v;
+            }
+            throw new ReleaseValidationException("parquet.parse", path + " is not a readable Parquet file: "
+                    + e.getMessage());
+        }
+        return rows;
+    }
+
+    /** A Parquet input over bytes already read (files are bounded like shards). */
+    private record MemoryInputFile(byte[] bytes) implements InputFile {
+        @Override
+        public long getLength() {
+            return bytes.length;
+        }
+
+        @Override
+        public SeekableInputStream newStream() {
+            return new SeekableInputStream() {
+                private int position;
+
+                @Override
+                public long getPos() {
+                    return position;
+                }
+
+                @Override
+                public void seek(long newPos) {
+                    position = (int) newPos;
+                }
+
+                @Override
+                public int read() {
+                    return position < bytes.length ? bytes[position++] & 0xff : -1;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    if (position >= bytes.length) {
+                        return len == 0 ? 0 : -1;
+                    }
+                    int n = Math.min(len, bytes.length - position);
+                    System.arraycopy(bytes, position, b, off, n);
+                    position += n;
+                    return n;
+                }
+
+                @Override
+                public void readFully(byte[] b) throws IOException {
+                    readFully(b, 0, b.length);
+                }
+
+                @Override
+                public void readFully(byte[] b, int off, int len) throws IOException {
+                    if (position + len > bytes.length) {
+                        throw new EOFException("Parquet file ends early");
+                    }
+                    System.arraycopy(bytes, position, b, off, len);
+                    position += len;
+                }
+
+                @Override
+                public int read(ByteBuffer buf) {
+                    int n = Math.min(buf.remaining(), bytes.length - position);
+                    if (n <= 0) {
+                        return buf.remaining() == 0 ? 0 : -1;
+                    }
+                    buf.put(bytes, position, n);
+                    position += n;
+                    return n;
+                }
+
+                @Override
+                public void readFully(ByteBuffer buf) throws IOException {
+                    int n = buf.remaining();
+                    if (position + n > bytes.length) {
+                        throw new EOFException("Parquet file ends early");
+                    }
+                    buf.put(bytes, position, n);
+                    position += n;
+                }
+            };
+        }
+    }
+
     private static void checkCount(ReleaseFiles release, String format, long found) {
         if (release.formats().contains(format) && found != release.samples()) {
             throw new ReleaseValidationException(format + ".sample_count", format + " holds " + found
@@ -275,7 +435,10 @@ public final class ReleaseValidator {
         long llava;
         long sharegpt;
         long webdataset;
+        long parquet;
         boolean datasetInfo;
+        boolean card;
         final Set<String> webdatasetKeys = new HashSet<>();
+        final Set<String> parquetIds = new HashSet<>();
     }
 }

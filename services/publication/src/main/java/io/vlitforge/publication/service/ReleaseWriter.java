@@ -1,13 +1,20 @@
 package io.vlitforge.publication.service;
 
+import io.vlitforge.publication.card.DatasetCard;
 import io.vlitforge.publication.formats.FileSink;
 import io.vlitforge.publication.formats.Formats;
 import io.vlitforge.publication.formats.ImageSource;
+import io.vlitforge.publication.formats.ParquetFormat;
 import io.vlitforge.publication.formats.ReleaseContent;
 import io.vlitforge.publication.formats.ReleaseFormat;
 import io.vlitforge.publication.formats.ReleaseJson;
 import io.vlitforge.publication.formats.WebDatasetFormat;
+import io.vlitforge.shared.events.Generator;
+import io.vlitforge.shared.events.Lineage;
+import io.vlitforge.shared.events.Recipe;
 import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.events.SourceRef;
+import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,9 +37,16 @@ public final class ReleaseWriter {
     public static final String MANIFEST_FILE = "manifest.json";
 
     private final long shardMaxBytes;
+    private final String codeVersion;
 
     public ReleaseWriter(long shardMaxBytes) {
+        this(shardMaxBytes, "dev");
+    }
+
+    /** {@code codeVersion}: the build that writes the release, recorded in the manifest. */
+    public ReleaseWriter(long shardMaxBytes, String codeVersion) {
         this.shardMaxBytes = shardMaxBytes;
+        this.codeVersion = codeVersion;
     }
 
     /**
@@ -47,6 +61,15 @@ public final class ReleaseWriter {
 
     public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
             ImageSource images, FileSink sink) {
+        return write(name, version, requestedFormats, samples, Map.of(), images, sink);
+    }
+
+    /**
+     * Writes the formats, then the dataset card (README.md, CREDITS.md, charts/*.png) from the samples and
+     * the verdicts they were accepted with ({@code verdicts} by sample id; samples without any are fine).
+     */
+    public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
+            Map<String, List<Verdict>> verdicts, ImageSource images, FileSink sink) {
         List<String> formats = Formats.normalise(requestedFormats);
         ReleaseContent content = new ReleaseContent(name, version, samples);
 
@@ -79,13 +102,54 @@ public final class ReleaseWriter {
             });
             formatFiles.put(format, List.copyOf(written));
         }
+        List<String> cardFiles = new ArrayList<>();
+        DatasetCard.write(content, formats, verdicts, (path, bytes, contentType) -> {
+            sink.put(path, bytes, contentType);
+            files.put(path, Ids.sha256Hex(bytes));
+            cardFiles.add(path);
+        });
+
+        Map<String, Long> byStrategy = new TreeMap<>();
+        Map<String, Long> bySource = new TreeMap<>();
+        Map<String, Long> bySplit = new TreeMap<>();
+        Map<String, Map<String, String>> recipes = new TreeMap<>();
+        Map<String, Map<String, String>> generators = new TreeMap<>();
+        for (Sample s : content.samples()) {
+            Lineage lineage = s.lineage();
+            byStrategy.merge(lineage == null || lineage.strategy() == null ? "unknown" : lineage.strategy().name(),
+                    1L, Long::sum);
+            SourceRef source = lineage == null ? null : lineage.source();
+            bySource.merge(source == null || source.dataset() == null ? "unknown" : source.dataset(), 1L, Long::sum);
+            bySplit.merge(source == null || source.split() == null ? "unknown" : source.split(), 1L, Long::sum);
+            if (lineage != null && lineage.recipe() != null) {
+                Recipe r = lineage.recipe();
+                Map<String, String> entry = new TreeMap<>();
+                entry.put("id", r.id());
+                entry.put("version", r.version());
+                entry.put("hash", r.hash());
+                recipes.put(r.id() + "@" + r.version(), entry);
+            }
+            if (lineage != null && lineage.generator() != null) {
+                Generator g = lineage.generator();
+                Map<String, String> entry = new TreeMap<>();
+                entry.put("kind", g.kind());
+                if (g.model() != null) {
+                    entry.put("model", g.model());
+                }
+                if (g.promptHash() != null) {
+                    entry.put("promptHash", g.promptHash());
+                }
+                generators.put(g.kind() + ":" + (g.model() == null ? "" : g.model()) + ":"
+                        + (g.promptHash() == null ? "" : g.promptHash()), entry);
+            }
+        }
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("name", name);
         manifest.put("version", version);
         manifest.put("formats", formats);
         manifest.put("formatFiles", formatFiles);
-        if (formats.contains(WebDatasetFormat.NAME)) {
+        if (formats.contains(WebDatasetFormat.NAME) || formats.contains(ParquetFormat.NAME)) {
             // The bound decides how samples fall into shards, so it is part of what makes the bytes.
             manifest.put("shardMaxBytes", shardMaxBytes);
         }
@@ -93,6 +157,13 @@ public final class ReleaseWriter {
         manifest.put("samples", (long) content.samples().size());
         manifest.put("images", (long) imageCopies.size());
         manifest.put("samplesByTask", byTask);
+        manifest.put("samplesByStrategy", byStrategy);
+        manifest.put("samplesBySource", bySource);
+        manifest.put("samplesBySplit", bySplit);
+        manifest.put("recipes", List.copyOf(recipes.values()));
+        manifest.put("generators", List.copyOf(generators.values()));
+        manifest.put("card", cardFiles);
+        manifest.put("codeVersion", codeVersion);
         manifest.put("imagesByLicence", byLicence);
         manifest.put("files", files);
         byte[] manifestBytes;

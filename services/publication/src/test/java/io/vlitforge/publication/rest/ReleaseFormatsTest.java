@@ -3,6 +3,7 @@ package io.vlitforge.publication.rest;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,10 +38,12 @@ import io.vlitforge.shared.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,7 +69,7 @@ import org.junit.jupiter.api.Test;
 class ReleaseFormatsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> ALL = List.of("llava", "sharegpt", "webdataset");
+    private static final List<String> ALL = List.of("llava", "sharegpt", "webdataset", "parquet");
     /** The task of the one invalid sample a test puts in the store, so that it can always be found and removed. */
     private static final String PROBE_TASK = "test.validation-probe";
 
@@ -121,11 +124,11 @@ class ReleaseFormatsTest {
 
         String name = "formats-" + marker.substring(0, 8);
         String refused = given().contentType(ContentType.JSON)
-                .body(Map.of("name", name, "formats", List.of("llava", "parquet")))
+                .body(Map.of("name", name, "formats", List.of("llava", "arrow")))
                 .when().post("/releases").then().statusCode(400).extract().jsonPath().getString("error");
-        assertTrue(refused.contains("unknown format 'parquet'"), refused);
+        assertTrue(refused.contains("unknown format 'arrow'"), refused);
         JsonPath release = given().contentType(ContentType.JSON)
-                .body(Map.of("name", name, "formats", List.of("webdataset", "sharegpt", "llava")))
+                .body(Map.of("name", name, "formats", List.of("parquet", "webdataset", "sharegpt", "llava")))
                 .when().post("/releases").then().statusCode(201).extract().jsonPath();
         assertEquals(ALL, release.getList("formats"));
         assertEquals(acceptedInDatabase, release.getLong("samples"), "the release holds the accepted set");
@@ -185,6 +188,37 @@ class ReleaseFormatsTest {
         }
         assertEquals(release.getLong("samples"), keysInShards.size());
         assertTrue(keysInShards.containsAll(samples.stream().map(Sample::id).toList()));
+
+        // Parquet, read by DuckDB's own (C++) reader from a copy of the files.
+        Path parquetDir = Files.createTempDirectory("release-parquet");
+        for (JsonNode file : manifest.get("formatFiles").get("parquet")) {
+            Files.write(parquetDir.resolve(Path.of(file.asText()).getFileName()), read(s3, root + file.asText()));
+        }
+        try (Connection db = new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:", new java.util.Properties()); Statement sql = db.createStatement()) {
+            ResultSet rows = sql.executeQuery("SELECT id, image.bytes AS bytes, image_id, len(conversations) AS turns "
+                    + "FROM read_parquet('" + parquetDir + "/*.parquet')");
+            Set<String> parquetIds = new HashSet<>();
+            while (rows.next()) {
+                assertTrue(parquetIds.add(rows.getString("id")), "each sample once");
+                byte[] bytes = rows.getBlob("bytes").getBinaryStream().readAllBytes();
+                assertEquals(rows.getString("image_id"), Ids.sha256Hex(bytes), "the embedded image is the sample's");
+                assertTrue(rows.getInt("turns") >= 2);
+            }
+            assertEquals(keysInShards, parquetIds, "Parquet holds the same samples as the shards");
+        }
+
+        // The dataset card and the credits describe this release's data; the charts are PNGs.
+        String readme = new String(read(s3, root + "README.md"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(readme.contains("| " + samples.get(0).task() + " | "), "the tasks table has this test's task");
+        assertTrue(readme.contains(release.getLong("samples") + " samples"), readme);
+        String credits = new String(read(s3, root + "CREDITS.md"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(credits.contains(ids[0]) && credits.contains(ids[1]), "every image is credited");
+        for (JsonNode file : manifest.get("card")) {
+            if (file.asText().endsWith(".png")) {
+                assertNotNull(javax.imageio.ImageIO.read(new ByteArrayInputStream(read(s3, root + file.asText()))),
+                        file.asText() + " is a PNG");
+            }
+        }
 
         JsonPath rebuilt = given().contentType(ContentType.JSON).body(Map.of("name", name, "formats", ALL))
                 .when().post("/releases").then().statusCode(201).extract().jsonPath();

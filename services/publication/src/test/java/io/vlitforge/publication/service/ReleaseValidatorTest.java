@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Pure unit test of the read-back checks over an in-memory release folder: nothing external. */
 class ReleaseValidatorTest {
 
-    private static final List<String> ALL = List.of("llava", "sharegpt", "webdataset");
+    private static final List<String> ALL = List.of("llava", "sharegpt", "webdataset", "parquet");
     private final byte[] img1 = image(1, 5000);
     private final byte[] img2 = image(2, 5000);
 
@@ -66,6 +66,7 @@ class ReleaseValidatorTest {
         assertEquals("llava.image_tokens", failedCheck(write(List.of("llava"), samples)));
         assertEquals("sharegpt.image_tokens", failedCheck(write(List.of("sharegpt"), samples)));
         assertEquals("webdataset.image_tokens", failedCheck(write(List.of("webdataset"), samples)));
+        assertEquals("parquet.image_tokens", failedCheck(write(List.of("parquet"), samples)));
     }
 
     @Test
@@ -88,6 +89,18 @@ class ReleaseValidatorTest {
         byte[] shard = folder.files().get("shards/shard-000000.tar");
         folder.files().put("shards/shard-000000.tar", Arrays.copyOf(shard, 700));
         assertEquals("webdataset.tar_parse", failedCheck(folder));
+    }
+
+    @Test
+    void aTruncatedParquetFileOrAChartThatIsNotAPngFailsItsCheck() {
+        Folder folder = write(List.of("parquet"), good());
+        byte[] parquet = folder.files().get("parquet/train-00000.parquet");
+        folder.files().put("parquet/train-00000.parquet", Arrays.copyOf(parquet, parquet.length / 2));
+        assertEquals("parquet.parse", failedCheck(folder));
+
+        Folder card = write(List.of("llava"), good());
+        card.files().put("charts/tasks.png", "not a png".getBytes(StandardCharsets.UTF_8));
+        assertEquals("card.charts", failedCheck(card));
     }
 
     @Test

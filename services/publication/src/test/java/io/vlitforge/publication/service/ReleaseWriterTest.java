@@ -41,8 +41,14 @@ class ReleaseWriterTest {
         TestReleases.MemorySink sink = new TestReleases.MemorySink();
         ReleaseWriter.ReleaseFiles files = write(null, samples(), sink);
 
-        assertEquals(List.of("llava.json"), List.copyOf(sink.files.keySet()));
+        assertEquals(List.of("llava.json"), sink.files.keySet().stream()
+                .filter(p -> !p.startsWith("charts/") && !p.endsWith(".md")).toList(), "one format file, then the card");
         JsonNode manifest = JSON.readTree(files.manifestJson());
+        List<String> card = new java.util.ArrayList<>();
+        manifest.get("card").forEach(f -> card.add(f.asText()));
+        assertTrue(card.containsAll(List.of("README.md", "CREDITS.md", "charts/tasks.png")), card.toString());
+        assertEquals(Ids.sha256Hex(sink.files.get("README.md")), manifest.get("files").get("README.md").asText());
+        assertEquals(3, manifest.get("samplesBySource").get("unknown").asLong(), "test samples have no lineage");
         assertEquals("[\"llava\"]", manifest.get("formats").toString());
         assertFalse(manifest.has("shardMaxBytes"));
         assertEquals(3, manifest.get("samples").asLong());
@@ -91,8 +97,8 @@ class ReleaseWriterTest {
     @Test
     void anUnknownOrEmptyFormatListIsRefusedWithTheKnownOnes() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> write(List.of("llava", "parquet"), samples(), new TestReleases.MemorySink()));
-        assertEquals("unknown format 'parquet'; known formats: llava, sharegpt, webdataset", unknown.getMessage());
+                () -> write(List.of("llava", "arrow"), samples(), new TestReleases.MemorySink()));
+        assertEquals("unknown format 'arrow'; known formats: llava, sharegpt, webdataset, parquet", unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> write(List.of(), samples(), new TestReleases.MemorySink()));
     }
 }
