@@ -3,6 +3,7 @@ package io.vlitforge.publication.rest;
 import io.smallrye.common.annotation.Blocking;
 import io.vlitforge.publication.entity.ReleaseEntity;
 import io.vlitforge.publication.repository.PublicationRepository;
+import io.vlitforge.publication.service.ReleaseRecipe;
 import io.vlitforge.publication.service.ReleaseService;
 import io.vlitforge.publication.service.ReleaseService.ReleaseException;
 import io.vlitforge.publication.service.ReleaseValidationException;
@@ -36,9 +37,24 @@ public class ReleaseResource {
     /**
      * {@code version} may be omitted: the next {@code vN} for the name is taken. {@code formats} is any of
      * {@code llava}, {@code sharegpt}, {@code webdataset}; omitted, it is {@code [llava]}. {@code sources}: the
-     * data sets to release (each sample's source data set); omitted, every accepted sample.
+     * data sets to release (each sample's source data set); omitted, every accepted sample. {@code recipe}: a
+     * {@link ReleaseRecipe} (sources, tasks, strategies, minScores, sourceWeights, taskCaps, mergePerImage,
+     * mergeMaxTurns, seed); {@code sources} given beside it joins it.
      */
-    public record ReleaseRequest(String name, String version, List<String> formats, List<String> sources) {
+    public record ReleaseRequest(String name, String version, List<String> formats, List<String> sources,
+            ReleaseRecipe recipe) {
+
+        ReleaseRecipe effectiveRecipe() {
+            if (recipe == null) {
+                return ReleaseRecipe.ofSources(sources);
+            }
+            if (sources == null || sources.isEmpty()) {
+                return recipe;
+            }
+            return new ReleaseRecipe(sources, recipe.tasks(), recipe.strategies(), recipe.minScores(),
+                    recipe.sourceWeights(), recipe.taskCaps(), recipe.mergePerImage(), recipe.mergeMaxTurns(),
+                    recipe.seed());
+        }
     }
 
     @POST
@@ -47,7 +63,8 @@ public class ReleaseResource {
         String name = request == null || request.name() == null ? "vlit" : request.name();
         try {
             return Response.status(201).entity(releases.publish(name, request == null ? null : request.version(),
-                    request == null ? null : request.formats(), request == null ? null : request.sources())).build();
+                    request == null ? null : request.formats(),
+                    request == null ? ReleaseRecipe.all() : request.effectiveRecipe())).build();
         } catch (ReleaseException e) {
             return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();
         } catch (ReleaseValidationException e) {

@@ -25,6 +25,10 @@ import java.nio.file.Paths;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +50,7 @@ public class ReleaseService {
     private static final Logger LOG = Logger.getLogger(ReleaseService.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern AUTO_VERSION = Pattern.compile("v(\\d+)");
+    public static final String CHANGES_FILE = "changes.json";
 
     private final PublicationRepository repository;
     private final ReleaseStore store;
@@ -76,7 +81,7 @@ public class ReleaseService {
     }
 
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats) {
-        return publish(name, requestedVersion, requestedFormats, null);
+        return publish(name, requestedVersion, requestedFormats, ReleaseRecipe.all());
     }
 
     /**
@@ -85,6 +90,16 @@ public class ReleaseService {
      */
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
             List<String> sources) {
+        return publish(name, requestedVersion, requestedFormats, ReleaseRecipe.ofSources(sources));
+    }
+
+    /**
+     * Publishes the accepted samples the recipe selects (and mixes, and merges) as release {@code name}
+     * {@code version} in the formats asked for. The manifest records the recipe and its hash and what
+     * changed since the name's previous version ({@code changes.json} lists the sample ids added and removed).
+     */
+    public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
+            ReleaseRecipe recipe) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
@@ -97,31 +112,46 @@ public class ReleaseService {
         } catch (IllegalArgumentException e) {
             throw new ReleaseException(400, e.getMessage());
         }
+        try {
+            recipe.validated();
+        } catch (IllegalArgumentException e) {
+            throw new ReleaseException(400, "invalid recipe: " + e.getMessage());
+        }
         List<ReleaseEntity> existing = await(() -> repository.releases(name));
         String version = requestedVersion != null ? requestedVersion : nextVersion(existing);
         if (existing.stream().anyMatch(r -> r.version.equals(version))) {
             throw new ReleaseException(409, "release " + name + " " + version + " exists already; releases never change");
         }
         List<AcceptedSampleEntity> accepted = await(repository::allAccepted);
-        List<Sample> samples = new ArrayList<>();
+        List<Sample> all = new ArrayList<>();
         Map<String, List<Verdict>> verdicts = new HashMap<>();
         for (AcceptedSampleEntity a : accepted) {
             Sample s = EventJson.read(a.sampleJson, Sample.class);
-            if (sources == null || sources.isEmpty() || sources.contains(datasetOf(s))) {
-                samples.add(s);
-                if (a.verdictsJson != null) {
-                    verdicts.put(s.id(), readVerdicts(a.verdictsJson));
-                }
+            all.add(s);
+            if (a.verdictsJson != null) {
+                verdicts.put(s.id(), readVerdicts(a.verdictsJson));
             }
         }
+        List<Sample> samples = recipe.select(all, verdicts);
         if (samples.isEmpty()) {
-            throw new ReleaseException(409, sources == null || sources.isEmpty()
-                    ? "no accepted samples yet: nothing to release"
-                    : "no accepted samples from " + sources + ": nothing to release");
+            boolean onlySources = !recipe.sources().isEmpty() && recipe.equals(ReleaseRecipe.ofSources(recipe.sources()));
+            throw new ReleaseException(409, all.isEmpty() ? "no accepted samples yet: nothing to release"
+                    : onlySources ? "no accepted samples from " + recipe.sources() + ": nothing to release"
+                    : "the recipe selects none of the " + all.size() + " accepted samples: nothing to release");
+        }
+        Map<String, Object> extras = new TreeMap<>();
+        Map<String, Object> recipeEntry = new LinkedHashMap<>(recipe.describe());
+        recipeEntry.put("hash", recipe.hash());
+        extras.put("releaseRecipe", recipeEntry);
+        ReleaseEntity previous = existing.stream().max(Comparator.comparing((ReleaseEntity r) -> r.publishedAt))
+                .orElse(null);
+        Changes changes = previous == null ? null : changesSince(previous, samples);
+        if (changes != null) {
+            extras.put("changes", changes.summary());
         }
 
         String prefix = ObjectKeys.releasePrefix(name, version);
-        ReleaseFiles files = writer.write(name, version, formats, samples, verdicts, store::read,
+        ReleaseFiles files = writer.write(name, version, formats, samples, verdicts, extras, store::read,
                 (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
         // A failed check leaves the files without a manifest and without a record: not a release, and the
@@ -131,6 +161,9 @@ public class ReleaseService {
         } catch (ReleaseValidationException e) {
             LOG.warnf("release %s %s not published: %s", name, version, e.getMessage());
             throw e;
+        }
+        if (changes != null) {
+            store.put(prefix + CHANGES_FILE, changes.json(), ReleaseJson.CONTENT_TYPE);
         }
         store.put(prefix + ReleaseWriter.MANIFEST_FILE, files.manifestJson(), ReleaseJson.CONTENT_TYPE);
 
@@ -166,6 +199,52 @@ public class ReleaseService {
                 store.downloadUrl(release.prefix + ReleaseWriter.MANIFEST_FILE), localPath);
     }
 
+    /**
+     * What a version adds and removes against the previous one, by sample id: the id lists go to
+     * {@code changes.json} (history, so not part of the content that a rebuild reproduces), the counts and that
+     * file's sha256 to the manifest.
+     */
+    private record Changes(String since, List<String> added, List<String> removed, byte[] json) {
+        Map<String, Object> summary() {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("since", since);
+            s.put("added", added.size());
+            s.put("removed", removed.size());
+            s.put("file", CHANGES_FILE);
+            s.put("sha256", Ids.sha256Hex(json));
+            return s;
+        }
+    }
+
+    private Changes changesSince(ReleaseEntity previous, List<Sample> samples) {
+        TreeSet<String> before = new TreeSet<>();
+        try (java.io.InputStream in = store.open(previous.prefix + ReleaseWriter.SAMPLE_IDS_FILE)) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    before.add(line.strip());
+                }
+            }
+        } catch (IOException e) {
+            // Releases written before samples.txt existed have no id list to compare with.
+            LOG.infof("no sample list in %s %s, so no changes recorded: %s", previous.name, previous.version,
+                    e.getMessage());
+            return null;
+        }
+        TreeSet<String> now = new TreeSet<>();
+        samples.forEach(s -> now.add(s.id()));
+        List<String> added = now.stream().filter(id -> !before.contains(id)).toList();
+        List<String> removed = before.stream().filter(id -> !now.contains(id)).toList();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("since", previous.version);
+        doc.put("added", added);
+        doc.put("removed", removed);
+        try {
+            return new Changes(previous.version, added, removed, ReleaseJson.MAPPER.writeValueAsBytes(doc));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static List<Verdict> readVerdicts(String json) {
         try {
             return List.of(EventJson.mapper().readValue(json, Verdict[].class));
@@ -174,10 +253,6 @@ public class ReleaseService {
         }
     }
 
-    private static String datasetOf(Sample sample) {
-        return sample.lineage() == null || sample.lineage().source() == null ? null
-                : sample.lineage().source().dataset();
-    }
 
     private static String nextVersion(List<ReleaseEntity> existing) {
         int highest = 0;

@@ -35,6 +35,7 @@ import java.util.TreeSet;
 public final class ReleaseWriter {
 
     public static final String MANIFEST_FILE = "manifest.json";
+    public static final String SAMPLE_IDS_FILE = "samples.txt";
 
     private final long shardMaxBytes;
     private final String codeVersion;
@@ -61,7 +62,7 @@ public final class ReleaseWriter {
 
     public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
             ImageSource images, FileSink sink) {
-        return write(name, version, requestedFormats, samples, Map.of(), images, sink);
+        return write(name, version, requestedFormats, samples, Map.of(), Map.of(), images, sink);
     }
 
     /**
@@ -69,7 +70,8 @@ public final class ReleaseWriter {
      * the verdicts they were accepted with ({@code verdicts} by sample id; samples without any are fine).
      */
     public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
-            Map<String, List<Verdict>> verdicts, ImageSource images, FileSink sink) {
+            Map<String, List<Verdict>> verdicts, Map<String, Object> manifestExtras, ImageSource images,
+            FileSink sink) {
         List<String> formats = Formats.normalise(requestedFormats);
         ReleaseContent content = new ReleaseContent(name, version, samples);
 
@@ -102,6 +104,13 @@ public final class ReleaseWriter {
             });
             formatFiles.put(format, List.copyOf(written));
         }
+        // The sample ids, one per line: what a later version is compared with, and a list users can join on.
+        StringBuilder ids = new StringBuilder();
+        content.samples().forEach(s -> ids.append(s.id()).append('\n'));
+        byte[] idBytes = ids.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sink.put(SAMPLE_IDS_FILE, idBytes, "text/plain; charset=utf-8");
+        files.put(SAMPLE_IDS_FILE, Ids.sha256Hex(idBytes));
+
         List<String> cardFiles = new ArrayList<>();
         DatasetCard.write(content, formats, verdicts, (path, bytes, contentType) -> {
             sink.put(path, bytes, contentType);
@@ -164,6 +173,7 @@ public final class ReleaseWriter {
         manifest.put("generators", List.copyOf(generators.values()));
         manifest.put("card", cardFiles);
         manifest.put("codeVersion", codeVersion);
+        manifest.putAll(new TreeMap<>(manifestExtras));
         manifest.put("imagesByLicence", byLicence);
         manifest.put("files", files);
         byte[] manifestBytes;

@@ -153,6 +153,67 @@ class ReleaseResourceTest {
         assertTrue(metrics.contains("vlit_publication_releases_total"), "releases are counted");
     }
 
+    @Test
+    void aRecipeSelectsAndMergesAndANewVersionRecordsWhatChanged() throws Exception {
+        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
+        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        }
+        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000183872.jpg"));
+        String imageId = Ids.imageId(image);
+        String imageKey = ObjectKeys.image(imageId, "jpeg");
+        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
+                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+        String marker = UUID.randomUUID().toString().substring(0, 8);
+        String taskA = "vqa-" + marker;
+        String taskB = "count-" + marker;
+        List<Sample> samples = List.of(sample(imageId, imageKey, "Q1?", taskA), sample(imageId, imageKey, "Q2?", taskA),
+                sample(imageId, imageKey, "Q3?", taskA), sample(imageId, imageKey, "How many?", taskB));
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrap)) {
+            for (Sample s : samples) {
+                kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.accepted", s.id(),
+                        EventJson.write(new FilteredSample(1, s, Verdict.Outcome.ACCEPTED, List.of()))))
+                        .awaitCompletion(Duration.ofSeconds(30));
+            }
+        }
+        awaitStored(samples);
+        String name = "recipe-" + marker;
+
+        JsonPath v1 = given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "recipe", Map.of("tasks", List.of(taskA), "taskCaps", Map.of(taskA, 2))))
+                .when().post("/releases").then().statusCode(201).extract().jsonPath();
+        assertEquals(2, v1.getInt("samples"), "three samples of the task, capped at two");
+
+        JsonPath v2 = given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "recipe", Map.of("tasks", List.of(taskA, taskB))))
+                .when().post("/releases").then().statusCode(201).extract().jsonPath();
+        assertEquals(4, v2.getInt("samples"));
+        JsonNode manifest = new ObjectMapper().readTree(read(s3, v2.getString("prefix") + "manifest.json"));
+        assertEquals("v1", manifest.get("changes").get("since").asText());
+        assertEquals(2, manifest.get("changes").get("added").asInt(), "v2 adds the capped-out sample and the count");
+        assertEquals(0, manifest.get("changes").get("removed").asInt());
+        JsonNode changes = new ObjectMapper().readTree(read(s3, v2.getString("prefix") + "changes.json"));
+        assertEquals(2, changes.get("added").size());
+        assertEquals(manifest.get("changes").get("sha256").asText(),
+                Ids.sha256Hex(read(s3, v2.getString("prefix") + "changes.json")));
+        assertEquals(64, manifest.get("releaseRecipe").get("hash").asText().length(), "the recipe's hash is recorded");
+
+        JsonPath merged = given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "recipe", Map.of("tasks", List.of(taskA, taskB), "mergePerImage", true)))
+                .when().post("/releases").then().statusCode(201).extract().jsonPath();
+        assertEquals(1, merged.getInt("samples"), "one image, one merged conversation");
+        JsonNode llava = new ObjectMapper().readTree(read(s3, merged.getString("prefix") + "llava.json"));
+        JsonNode turns = llava.get(0).get("conversations");
+        assertEquals(8, turns.size(), "four QA pairs in one conversation");
+        assertTrue(turns.get(0).get("value").asText().startsWith("<image>\n"));
+        assertEquals(1, llava.toString().split("<image>", -1).length - 1, "<image> once");
+
+        String refused = given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "recipe", Map.of("sourceWeights", Map.of("coco", 2.0))))
+                .when().post("/releases").then().statusCode(400).extract().asString();
+        assertTrue(refused.contains("sourceWeights"), refused);
+    }
+
     private byte[] read(MinioClient s3, String key) throws Exception {
         try (InputStream in = s3.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return in.readAllBytes();
@@ -177,8 +238,12 @@ class ReleaseResourceTest {
     }
 
     private static Sample sample(String imageId, String imageKey, String question) {
+        return sample(imageId, imageKey, question, "brief_caption");
+    }
+
+    private static Sample sample(String imageId, String imageKey, String question, String task) {
         return new Sample(Sample.SCHEMA_VERSION, UUID.randomUUID().toString().replace("-", ""), imageId, imageKey,
-                List.of(Turn.human("<image>\n" + question), Turn.gpt("A train at a station.")), "brief_caption",
+                List.of(Turn.human("<image>\n" + question), Turn.gpt("A train at a station.")), task,
                 "caption", new Licence("CC BY 2.0", "http://creativecommons.org/licenses/by/2.0/"),
                 new Lineage(Strategy.AA, new Recipe("test", "1", "h"), "t/0", 1, null, null, null, List.of()),
                 Usage.NONE, "2026-11-26T00:00:00Z");

@@ -41,8 +41,11 @@ class ReleaseWriterTest {
         TestReleases.MemorySink sink = new TestReleases.MemorySink();
         ReleaseWriter.ReleaseFiles files = write(null, samples(), sink);
 
-        assertEquals(List.of("llava.json"), sink.files.keySet().stream()
-                .filter(p -> !p.startsWith("charts/") && !p.endsWith(".md")).toList(), "one format file, then the card");
+        assertEquals(List.of("llava.json", "samples.txt"), sink.files.keySet().stream()
+                .filter(p -> !p.startsWith("charts/") && !p.endsWith(".md")).toList(),
+                "one format file and the sample list, then the card");
+        assertEquals(samples().stream().map(s -> s.id() + "\n").sorted().reduce("", String::concat),
+                new String(sink.files.get("samples.txt"), java.nio.charset.StandardCharsets.UTF_8));
         JsonNode manifest = JSON.readTree(files.manifestJson());
         List<String> card = new java.util.ArrayList<>();
         manifest.get("card").forEach(f -> card.add(f.asText()));
