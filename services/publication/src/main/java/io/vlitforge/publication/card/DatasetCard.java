@@ -41,9 +41,30 @@ public final class DatasetCard {
     private DatasetCard() {
     }
 
-    /** Writes README.md, CREDITS.md and charts/*.png into the sink. */
+    /**
+     * Where the release's data came from through the filters: how many samples of the release's sources and
+     * tasks were accepted, and how many each filter rejected (by reason). Counts only; the rejected samples
+     * stay with the filtering service.
+     */
+    public record Funnel(long accepted, Map<String, Long> rejectedByFilter, Map<String, Long> rejectedByReason) {
+        public Funnel {
+            rejectedByFilter = new TreeMap<>(rejectedByFilter);
+            rejectedByReason = new TreeMap<>(rejectedByReason);
+        }
+
+        public long rejected() {
+            return rejectedByFilter.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Writes README.md, CREDITS.md and charts/*.png into the sink (no funnel section without a funnel). */
     public static void write(ReleaseContent release, List<String> formats, Map<String, List<Verdict>> verdicts,
             FileSink out) {
+        write(release, formats, verdicts, null, out);
+    }
+
+    public static void write(ReleaseContent release, List<String> formats, Map<String, List<Verdict>> verdicts,
+            Funnel funnel, FileSink out) {
         Stats stats = Stats.of(release, verdicts);
         List<String> charts = new ArrayList<>();
         chart(out, charts, "tasks.png", "Samples per task", bars(stats.byTask));
@@ -51,6 +72,14 @@ public final class DatasetCard {
         chart(out, charts, "turns.png", "Samples by number of turns", bars(stats.byTurns));
         chart(out, charts, "answer-lengths.png", "Samples by answer length (words)", bars(stats.byAnswerLength));
         chart(out, charts, "licences.png", "Images per licence", bars(stats.imagesByLicence));
+        if (funnel != null) {
+            List<Bar> steps = new ArrayList<>();
+            steps.add(new Bar("generated", funnel.accepted() + funnel.rejected()));
+            funnel.rejectedByFilter().forEach((filter, n) -> steps.add(new Bar("rejected by " + filter, n)));
+            steps.add(new Bar("accepted", funnel.accepted()));
+            steps.add(new Bar("in this release", stats.samples));
+            chart(out, charts, "funnel.png", "Rejection funnel", steps);
+        }
         int scoreCharts = 0;
         for (Map.Entry<String, Map<String, Long>> filter : stats.scoreHistograms.entrySet()) {
             if (scoreCharts++ == MAX_SCORE_CHARTS) {
@@ -59,7 +88,7 @@ public final class DatasetCard {
             chart(out, charts, "score-" + filter.getKey() + ".png", "Score of filter " + filter.getKey(),
                     bars(filter.getValue()));
         }
-        out.put(README, readme(release, formats, stats, charts).getBytes(StandardCharsets.UTF_8), MARKDOWN);
+        out.put(README, readme(release, formats, stats, funnel, charts).getBytes(StandardCharsets.UTF_8), MARKDOWN);
         out.put(CREDITS, credits(release, stats).getBytes(StandardCharsets.UTF_8), MARKDOWN);
     }
 
@@ -74,7 +103,8 @@ public final class DatasetCard {
         return bars;
     }
 
-    private static String readme(ReleaseContent release, List<String> formats, Stats stats, List<String> charts) {
+    private static String readme(ReleaseContent release, List<String> formats, Stats stats, Funnel funnel,
+            List<String> charts) {
         StringBuilder md = new StringBuilder();
         // No version in the card: it describes the content, so a rebuild of the same content under a new version
         // has the same card; manifest.json names the version.
@@ -114,6 +144,15 @@ public final class DatasetCard {
                     .append(stats.scoreCounts.get(filter)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.3f", mean)).append(" |\n"));
             md.append('\n');
+        }
+        if (funnel != null) {
+            long generated = funnel.accepted() + funnel.rejected();
+            md.append("## Rejection funnel\n\nSamples of this release's sources and tasks that reached the filters: ")
+                    .append(generated).append(" generated, ").append(funnel.rejected()).append(" rejected, ")
+                    .append(funnel.accepted()).append(" accepted; ").append(stats.samples)
+                    .append(" of them chosen for this release by its recipe.\n\n");
+            table(md, "Rejected by filter", "filter", "samples", funnel.rejectedByFilter(), generated);
+            table(md, "Rejected by reason", "reason", "samples", funnel.rejectedByReason(), generated);
         }
         md.append("## Licences\n\nImages keep their own licences; see `CREDITS.md` for every image.\n\n");
         md.append("| licence | images |\n|---|---:|\n");

@@ -36,6 +36,39 @@ public class PublicationRepository {
                         .setParameter(p + 5, row.acceptedAt()).setParameter(p + 6, row.verdictsJson())));
     }
 
+    private static final String UPSERT_REJECTED = "insert into publication.rejected_samples "
+            + "(sample_id, task, source, filter, reason, rejected_at) values ";
+
+    /** One rejected sample as stored: the first filter that rejected it and why. */
+    public record RejectedRow(String sampleId, String task, String source, String filter, String reason,
+            OffsetDateTime rejectedAt) {
+    }
+
+    /** Stores a batch of rejected samples; a redelivered one changes nothing. Returns how many were new. */
+    @WithTransaction
+    public Uni<Integer> storeRejected(List<RejectedRow> rows) {
+        return Panache.getSession().chain(session -> MultiRowInsert.insert(session, UPSERT_REJECTED,
+                " on conflict (sample_id) do nothing", 6, rows, (row, q, p) -> q.setParameter(p, row.sampleId())
+                        .setParameter(p + 1, row.task()).setParameter(p + 2, row.source())
+                        .setParameter(p + 3, row.filter()).setParameter(p + 4, row.reason())
+                        .setParameter(p + 5, row.rejectedAt())));
+    }
+
+    /** Rejections counted by task, source, filter and reason: the funnel's raw material. */
+    public record RejectionCount(String task, String source, String filter, String reason, long count) {
+    }
+
+    @WithSession
+    @SuppressWarnings("unchecked")
+    public Uni<List<RejectionCount>> rejectionCounts() {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select task, source, filter, reason, count(*) from publication.rejected_samples "
+                        + "group by task, source, filter, reason order by task, source, filter, reason", Object[].class)
+                .getResultList())
+                .map(rows -> rows.stream().map(r -> new RejectionCount((String) r[0], (String) r[1], (String) r[2],
+                        (String) r[3], ((Number) r[4]).longValue())).toList());
+    }
+
     /** Every accepted sample in sample-id order, so the same set always gives the same file. */
     @WithSession
     public Uni<List<AcceptedSampleEntity>> allAccepted() {

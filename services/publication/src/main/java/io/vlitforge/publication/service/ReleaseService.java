@@ -3,6 +3,7 @@ package io.vlitforge.publication.service;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
+import io.vlitforge.publication.card.DatasetCard;
 import io.vlitforge.publication.config.PublicationConfig;
 import io.vlitforge.publication.entity.AcceptedSampleEntity;
 import io.vlitforge.publication.entity.ReleaseEntity;
@@ -151,7 +152,8 @@ public class ReleaseService {
         }
 
         String prefix = ObjectKeys.releasePrefix(name, version);
-        ReleaseFiles files = writer.write(name, version, formats, samples, verdicts, extras, store::read,
+        DatasetCard.Funnel funnel = funnel(recipe, all);
+        ReleaseFiles files = writer.write(name, version, formats, samples, verdicts, funnel, extras, store::read,
                 (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
         // A failed check leaves the files without a manifest and without a record: not a release, and the
@@ -243,6 +245,29 @@ public class ReleaseService {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The funnel of the data this release is chosen from: accepted and rejected samples of the recipe's
+     * sources and tasks (all of them when it names none).
+     */
+    private DatasetCard.Funnel funnel(ReleaseRecipe recipe, List<Sample> accepted) {
+        long acceptedInScope = accepted.stream().filter(s -> inScope(recipe, ReleaseRecipe.source(s), s.task()))
+                .count();
+        Map<String, Long> byFilter = new TreeMap<>();
+        Map<String, Long> byReason = new TreeMap<>();
+        for (PublicationRepository.RejectionCount c : await(repository::rejectionCounts)) {
+            if (inScope(recipe, c.source(), c.task())) {
+                byFilter.merge(c.filter(), c.count(), Long::sum);
+                byReason.merge(c.reason() == null ? c.filter() : c.reason(), c.count(), Long::sum);
+            }
+        }
+        return new DatasetCard.Funnel(acceptedInScope, byFilter, byReason);
+    }
+
+    private static boolean inScope(ReleaseRecipe recipe, String source, String task) {
+        return (recipe.sources().isEmpty() || source != null && recipe.sources().contains(source))
+                && (recipe.tasks().isEmpty() || task != null && recipe.tasks().contains(task));
     }
 
     private static List<Verdict> readVerdicts(String json) {

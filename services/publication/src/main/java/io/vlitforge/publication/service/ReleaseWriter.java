@@ -62,7 +62,7 @@ public final class ReleaseWriter {
 
     public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
             ImageSource images, FileSink sink) {
-        return write(name, version, requestedFormats, samples, Map.of(), Map.of(), images, sink);
+        return write(name, version, requestedFormats, samples, Map.of(), null, Map.of(), images, sink);
     }
 
     /**
@@ -70,8 +70,8 @@ public final class ReleaseWriter {
      * the verdicts they were accepted with ({@code verdicts} by sample id; samples without any are fine).
      */
     public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
-            Map<String, List<Verdict>> verdicts, Map<String, Object> manifestExtras, ImageSource images,
-            FileSink sink) {
+            Map<String, List<Verdict>> verdicts, DatasetCard.Funnel funnel, Map<String, Object> manifestExtras,
+            ImageSource images, FileSink sink) {
         List<String> formats = Formats.normalise(requestedFormats);
         ReleaseContent content = new ReleaseContent(name, version, samples);
 
@@ -112,7 +112,7 @@ public final class ReleaseWriter {
         files.put(SAMPLE_IDS_FILE, Ids.sha256Hex(idBytes));
 
         List<String> cardFiles = new ArrayList<>();
-        DatasetCard.write(content, formats, verdicts, (path, bytes, contentType) -> {
+        DatasetCard.write(content, formats, verdicts, funnel, (path, bytes, contentType) -> {
             sink.put(path, bytes, contentType);
             files.put(path, Ids.sha256Hex(bytes));
             cardFiles.add(path);

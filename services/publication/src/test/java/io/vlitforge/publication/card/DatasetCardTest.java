@@ -74,6 +74,21 @@ class DatasetCardTest {
     }
 
     @Test
+    void theFunnelShowsWhatEachFilterRejectedBeforeTheReleaseChose() throws Exception {
+        List<Sample> samples = List.of(sample("s1", a, "brief_caption", "coco", "CC BY 2.0", 8));
+        TestReleases.MemorySink sink = new TestReleases.MemorySink();
+        DatasetCard.write(new ReleaseContent("demo", "v1", samples), List.of("llava"), Map.of(),
+                new DatasetCard.Funnel(3, Map.of("hallucination", 2L, "near_duplicate", 5L),
+                        Map.of("hallucination.absent_object", 2L, "near_duplicate.similar", 5L)), sink);
+        String readme = new String(sink.files.get("README.md"), StandardCharsets.UTF_8);
+        assertTrue(readme.contains("10 generated, 7 rejected, 3 accepted; 1 of them chosen"), readme);
+        assertTrue(readme.contains("| near_duplicate | 5 | 50.0% |"), readme);
+        assertTrue(readme.contains("| hallucination.absent_object | 2 | 20.0% |"), readme);
+        BufferedImage funnel = ImageIO.read(new ByteArrayInputStream(sink.files.get("charts/funnel.png")));
+        assertTrue(funnel.getHeight() > 100, "generated, two filters, accepted and released: five bars");
+    }
+
+    @Test
     void creditsListEveryImageOnceUnderItsOwnLicence() {
         String credits = new String(write().get("CREDITS.md"), StandardCharsets.UTF_8);
         assertTrue(credits.contains("## CC BY 2.0 (http://licence/CC-BY-2.0)\n\n1 images"), credits);

@@ -169,14 +169,20 @@ class ReleaseResourceTest {
         String taskB = "count-" + marker;
         List<Sample> samples = List.of(sample(imageId, imageKey, "Q1?", taskA), sample(imageId, imageKey, "Q2?", taskA),
                 sample(imageId, imageKey, "Q3?", taskA), sample(imageId, imageKey, "How many?", taskB));
+        Sample rejected = sample(imageId, imageKey, "Is there a giraffe?", taskA);
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrap)) {
             for (Sample s : samples) {
                 kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.accepted", s.id(),
                         EventJson.write(new FilteredSample(1, s, Verdict.Outcome.ACCEPTED, List.of()))))
                         .awaitCompletion(Duration.ofSeconds(30));
             }
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(prefix + "samples.rejected", rejected.id(),
+                    EventJson.write(new FilteredSample(1, rejected, Verdict.Outcome.REJECTED, List.of(new Verdict(
+                            "hallucination", "1", 0.5, 0.0, Verdict.Outcome.REJECTED, "hallucination.absent_object",
+                            "giraffe")))))).awaitCompletion(Duration.ofSeconds(30));
         }
         awaitStored(samples);
+        Await.until("the rejection is counted", () -> countRejected(rejected.id()) == 1);
         String name = "recipe-" + marker;
 
         JsonPath v1 = given().contentType(ContentType.JSON)
@@ -197,6 +203,9 @@ class ReleaseResourceTest {
         assertEquals(manifest.get("changes").get("sha256").asText(),
                 Ids.sha256Hex(read(s3, v2.getString("prefix") + "changes.json")));
         assertEquals(64, manifest.get("releaseRecipe").get("hash").asText().length(), "the recipe's hash is recorded");
+        String card = new String(read(s3, v2.getString("prefix") + "README.md"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(card.contains("5 generated, 1 rejected, 4 accepted"), "the funnel of the recipe's tasks: " + card);
+        assertTrue(card.contains("| hallucination.absent_object | 1 |"), card);
 
         JsonPath merged = given().contentType(ContentType.JSON)
                 .body(Map.of("name", name, "recipe", Map.of("tasks", List.of(taskA, taskB), "mergePerImage", true)))
@@ -230,6 +239,18 @@ class ReleaseResourceTest {
                 PreparedStatement st = c.prepareStatement(
                         "select count(*) from publication.accepted_samples where sample_id = any(?)")) {
             st.setArray(1, c.createArrayOf("varchar", samples.stream().map(Sample::id).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private long countRejected(String sampleId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, dbUser, null);
+                PreparedStatement st = c.prepareStatement(
+                        "select count(*) from publication.rejected_samples where sample_id = ?")) {
+            st.setString(1, sampleId);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
