@@ -24,7 +24,20 @@ public interface FilteringConfig {
 
         Hygiene hygiene();
 
+        Hallucination hallucination();
+
         NearDuplicate nearDuplicate();
+    }
+
+    interface Hallucination {
+        /** The object vocabulary on the classpath (synonyms and the lists that keep generic uses out). */
+        String vocabulary();
+
+        /** The highest hallucinated / asserted mentions ratio that passes; 0 rejects any hallucinated object. */
+        double maxScore();
+
+        /** Whether "three dogs" is checked against the number of dog boxes. */
+        boolean checkCounts();
     }
 
     interface Length {

@@ -44,7 +44,9 @@ public final class FilterChain {
                 new LengthFilter(new LengthFilter.Bounds(defaults.min(), defaults.max()), tasks),
                 new HygieneFilter(hygiene.refusalPhrases(), hygiene.leakPhrases(),
                         hygiene.coordinateTasks().orElse(Set.of()), hygiene.repetition().maxPeriod(),
-                        hygiene.repetition().minRepeats(), hygiene.repetition().minWordRepeats())),
+                        hygiene.repetition().minRepeats(), hygiene.repetition().minWordRepeats()),
+                new HallucinationFilter(ObjectVocabulary.load(config.hallucination().vocabulary()),
+                        config.hallucination().maxScore(), config.hallucination().checkCounts())),
                 new ExactDuplicateFilter(),
                 new NearDuplicateFilter(near.shingleWords(), near.bands(), near.rows(), near.threshold(),
                         near.scope() == FilteringConfig.Scope.IMAGE));

@@ -163,7 +163,8 @@ class SampleGeneratedConsumerTest {
 
         FilteredSample out = awaitOutcome(rejected, refusal.id());
         assertEquals("hygiene.refusal", reasonOf(out));
-        List<String> chain = List.of("format", "length", "hygiene", "exact_duplicate", "near_duplicate");
+        List<String> chain = List.of("format", "length", "hygiene", "hallucination", "exact_duplicate",
+                "near_duplicate");
         assertEquals(chain, out.verdicts().stream().map(Verdict::filter).toList(), "every filter's verdict is sent");
         assertEquals("hygiene.refusal", stored("reason", refusal.id()));
         assertTrue(stored("detail", refusal.id()).contains("\"I'm sorry\""), "the detail quotes the refusal");
