@@ -26,7 +26,42 @@ public interface FilteringConfig {
 
         Hallucination hallucination();
 
+        Complexity complexity();
+
         NearDuplicate nearDuplicate();
+
+        Quota quota();
+    }
+
+    interface Complexity {
+        /** Where each part of the score reaches 1. */
+        Caps caps();
+
+        List<String> reasoningMarkers();
+
+        /** The minimum score of a task that has none of its own (0: anything passes). */
+        double defaultMinScore();
+
+        /** Minimum score per task, because a brief caption and a reasoning answer differ by design. */
+        Map<String, Double> minScore();
+    }
+
+    interface Caps {
+        int turns();
+
+        int answerWords();
+
+        int reasoningMarkers();
+
+        int objects();
+    }
+
+    interface Quota {
+        /** The most samples accepted per task; a task not listed has no limit. */
+        Map<String, Long> tasks();
+
+        /** The most samples accepted per source data set (the lineage's source dataset). */
+        Map<String, Long> sources();
     }
 
     interface Hallucination {

@@ -136,7 +136,8 @@ class SampleGeneratedConsumerTest {
 
         FilteredSample rejectedNear = awaitOutcome(rejected, near.id());
         assertEquals("duplicate.near", reasonOf(rejectedNear));
-        Verdict nearVerdict = rejectedNear.verdicts().get(rejectedNear.verdicts().size() - 1);
+        Verdict nearVerdict = rejectedNear.verdicts().stream().filter(v -> v.filter().equals("near_duplicate"))
+                .findFirst().orElseThrow();
         assertEquals("near_duplicate", nearVerdict.filter());
         assertTrue(nearVerdict.score() >= 0.8 && nearVerdict.threshold() == 0.8, nearVerdict.toString());
         assertEquals("duplicate.near", stored("reason", near.id()));
@@ -163,8 +164,8 @@ class SampleGeneratedConsumerTest {
 
         FilteredSample out = awaitOutcome(rejected, refusal.id());
         assertEquals("hygiene.refusal", reasonOf(out));
-        List<String> chain = List.of("format", "length", "hygiene", "hallucination", "exact_duplicate",
-                "near_duplicate");
+        List<String> chain = List.of("format", "length", "hygiene", "hallucination", "complexity",
+                "exact_duplicate", "near_duplicate", "quota");
         assertEquals(chain, out.verdicts().stream().map(Verdict::filter).toList(), "every filter's verdict is sent");
         assertEquals("hygiene.refusal", stored("reason", refusal.id()));
         assertTrue(stored("detail", refusal.id()).contains("\"I'm sorry\""), "the detail quotes the refusal");
