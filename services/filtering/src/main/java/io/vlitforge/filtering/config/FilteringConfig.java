@@ -30,7 +30,22 @@ public interface FilteringConfig {
 
         NearDuplicate nearDuplicate();
 
+        Novelty novelty();
+
         Quota quota();
+    }
+
+    interface Novelty {
+        /** Off by default: template instructions repeat by design. */
+        boolean enabled();
+
+        /** ROUGE-L F1 at or above which the instructions are not new (Self-Instruct: 0.7). */
+        double threshold();
+
+        Scope scope();
+
+        /** How many of the scope's most recent pool entries a sample is compared with. */
+        int poolSize();
     }
 
     interface Complexity {

@@ -25,19 +25,22 @@ public final class FilterChain {
     private final List<SampleFilter> filters;
     private final ExactDuplicateFilter exactDuplicate;
     private final NearDuplicateFilter nearDuplicate;
+    private final NoveltyFilter novelty;
     private final QuotaFilter quota;
     private final String version;
 
     public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
             NearDuplicateFilter nearDuplicate) {
-        this(filters, exactDuplicate, nearDuplicate, new QuotaFilter(Map.of(), Map.of()));
+        this(filters, exactDuplicate, nearDuplicate, new NoveltyFilter(false, 0.7, true, 1000),
+                new QuotaFilter(Map.of(), Map.of()));
     }
 
     public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
-            NearDuplicateFilter nearDuplicate, QuotaFilter quota) {
+            NearDuplicateFilter nearDuplicate, NoveltyFilter novelty, QuotaFilter quota) {
         this.filters = List.copyOf(filters);
         this.exactDuplicate = exactDuplicate;
         this.nearDuplicate = nearDuplicate;
+        this.novelty = novelty;
         this.quota = quota;
         this.version = Ids.sha256Hex(EventJson.write(describe())).substring(0, 12);
     }
@@ -66,6 +69,8 @@ public final class FilterChain {
                 new ExactDuplicateFilter(),
                 new NearDuplicateFilter(near.shingleWords(), near.bands(), near.rows(), near.threshold(),
                         near.scope() == FilteringConfig.Scope.IMAGE),
+                new NoveltyFilter(config.novelty().enabled(), config.novelty().threshold(),
+                        config.novelty().scope() == FilteringConfig.Scope.IMAGE, config.novelty().poolSize()),
                 new QuotaFilter(config.quota().tasks(), config.quota().sources()));
     }
 
@@ -91,6 +96,10 @@ public final class FilterChain {
         return nearDuplicate;
     }
 
+    public NoveltyFilter novelty() {
+        return novelty;
+    }
+
     public QuotaFilter quota() {
         return quota;
     }
@@ -106,6 +115,7 @@ public final class FilterChain {
         filters.forEach(f -> names.add(f.name()));
         names.add(ExactDuplicateFilter.NAME);
         names.add(NearDuplicateFilter.NAME);
+        names.add(NoveltyFilter.NAME);
         names.add(QuotaFilter.NAME);
         return String.join("+", names);
     }
@@ -124,6 +134,7 @@ public final class FilterChain {
                 Map.of("normalisation", "case and whitespace")));
         out.add(new FilterDescription(NearDuplicateFilter.NAME, NearDuplicateFilter.VERSION,
                 nearDuplicate.parameters()));
+        out.add(new FilterDescription(NoveltyFilter.NAME, NoveltyFilter.VERSION, novelty.parameters()));
         out.add(new FilterDescription(QuotaFilter.NAME, QuotaFilter.VERSION, quota.parameters()));
         return out;
     }

@@ -48,10 +48,12 @@ public class VerdictRepository {
 
     private final NearDuplicateIndex nearDuplicates;
     private final QuotaCounter quotas;
+    private final NoveltyPool novelty;
 
-    public VerdictRepository(NearDuplicateIndex nearDuplicates, QuotaCounter quotas) {
+    public VerdictRepository(NearDuplicateIndex nearDuplicates, QuotaCounter quotas, NoveltyPool novelty) {
         this.nearDuplicates = nearDuplicates;
         this.quotas = quotas;
+        this.novelty = novelty;
     }
 
     /** The verdicts for a sample and whether they were decided now or replayed from an earlier delivery. */
@@ -88,7 +90,8 @@ public class VerdictRepository {
             Map<String, Integer> fresh = new HashMap<>();
             List<Integer> slots = new ArrayList<>(batch.size());
             List<Undecided> undecided = new ArrayList<>();
-            Uni<Void> all = Uni.createFrom().voidItem();
+            Uni<Void> all = novelty.lockScopes(session, chain.novelty(), batch.stream().map(Pending::sample)
+                    .filter(sample -> !known.containsKey(sample.id())).toList());
             for (Pending pending : batch) {
                 all = all.chain(() -> {
                     String id = pending.sample().id();
@@ -144,12 +147,16 @@ public class VerdictRepository {
             Uni<Void> release = Uni.createFrom().voidItem();
             for (Sample sample : turnedAway) {
                 release = release.chain(() -> nearDuplicates.release(session, sample.id()))
-                        .chain(() -> session.createNativeQuery(
-                                "delete from filtering.content_fingerprints where sample_id = ?1")
-                                .setParameter(1, sample.id()).executeUpdate().replaceWithVoid());
+                        .chain(() -> novelty.release(session, sample.id()))
+                        .chain(() -> releaseFingerprint(session, sample.id()));
             }
             return release;
         });
+    }
+
+    private static Uni<Void> releaseFingerprint(Mutiny.Session session, String sampleId) {
+        return session.createNativeQuery("delete from filtering.content_fingerprints where sample_id = ?1")
+                .setParameter(1, sampleId).executeUpdate().replaceWithVoid();
     }
 
     private Uni<Undecided> decideNew(Mutiny.Session session, Sample sample, List<Verdict> contentVerdicts,
@@ -165,9 +172,18 @@ public class VerdictRepository {
                             ? nearDuplicates.claim(session, sample.id(), probe, threshold, now)
                             : nearDuplicates.bestCandidate(session, sample.id(), probe);
                 })
-                .map(near -> {
+                .chain(near -> {
                     verdicts.add(chain.nearDuplicate().verdict(near));
-                    return new Undecided(sample, contentHash, verdicts);
+                    return novelty.check(session, chain.novelty(), sample, passed(verdicts), now);
+                })
+                .chain(novel -> {
+                    verdicts.add(novel);
+                    if (novel.outcome() == Verdict.Outcome.REJECTED && passed(verdicts.subList(0, verdicts.size() - 1))) {
+                        // Not novel: the sample gives back the fingerprint and band keys it claimed.
+                        return nearDuplicates.release(session, sample.id()).chain(() -> releaseFingerprint(session,
+                                sample.id())).replaceWith(new Undecided(sample, contentHash, verdicts));
+                    }
+                    return Uni.createFrom().item(new Undecided(sample, contentHash, verdicts));
                 });
     }
 

@@ -20,7 +20,7 @@ class FilterChainTest {
 
     @Test
     void everyFilterRunsInOrderAndEveryVerdictIsKept() {
-        assertEquals("format+length+hygiene+hallucination+complexity+exact_duplicate+near_duplicate+quota", chain.stepName());
+        assertEquals("format+length+hygiene+hallucination+complexity+exact_duplicate+near_duplicate+novelty+quota", chain.stepName());
         Sample sorry = TestData.qa("brief_caption", "Describe the image.", "I'm sorry");
         List<Verdict> verdicts = chain.check(sorry);
         assertEquals(List.of("format", "length", "hygiene", "hallucination", "complexity"),
@@ -54,7 +54,7 @@ class FilterChainTest {
         FilterChain stricter = new FilterChain(chain.filters(), chain.exactDuplicate(),
                 new NearDuplicateFilter(3, 20, 5, 0.9, true));
         assertTrue(!stricter.version().equals(chain.version()));
-        assertEquals(8, chain.describe().size());
+        assertEquals(9, chain.describe().size());
         assertEquals(0.8, chain.describe().get(6).parameters().get("threshold"));
     }
 }
