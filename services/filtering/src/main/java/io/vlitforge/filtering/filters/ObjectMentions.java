@@ -47,7 +47,9 @@ public final class ObjectMentions {
     public record Mention(String words, String canonical, int number, Kind kind, int start, int end) {
     }
 
-    private static final Pattern TOKEN = Pattern.compile("[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?()\"\\[\\]]");
+    /** Matched on the text as written, so offsets stay valid (lower-casing can change a string's length). */
+    private static final Pattern TOKEN = Pattern.compile("[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?()\"\\[\\]]",
+            Pattern.CASE_INSENSITIVE);
     private static final Set<String> DETERMINERS = Set.of("a", "an", "the", "this", "that", "these", "those", "his",
             "her", "its", "their", "our", "my", "your", "some", "several", "many", "multiple", "various", "numerous",
             "few", "another", "other", "both", "each", "every", "any", "couple", "pair", "group", "lot", "lots",
@@ -340,15 +342,15 @@ public final class ObjectMentions {
     }
 
     private static List<Token> tokenize(String text) {
-        String lower = text.toLowerCase(Locale.ROOT).replace('\u2019', '\'');
-        Matcher m = TOKEN.matcher(lower);
+        String plain = text.replace('\u2019', '\'');
+        Matcher m = TOKEN.matcher(plain);
         List<Token> tokens = new ArrayList<>();
         int clause = 0;
         while (m.find()) {
-            String t = m.group();
+            String t = m.group().toLowerCase(Locale.ROOT);
             boolean punct = !Character.isLetterOrDigit(t.charAt(0));
-            boolean decimal = t.equals(".") && m.start() > 0 && m.end() < lower.length()
-                    && Character.isDigit(lower.charAt(m.start() - 1)) && Character.isDigit(lower.charAt(m.end()));
+            boolean decimal = t.equals(".") && m.start() > 0 && m.end() < plain.length()
+                    && Character.isDigit(plain.charAt(m.start() - 1)) && Character.isDigit(plain.charAt(m.end()));
             if ((punct && !t.equals("\"") && !decimal) || CLAUSE_BREAKS.contains(t)) {
                 clause++;
             }

@@ -242,6 +242,14 @@ class HallucinationFilterTest {
     }
 
     @Test
+    void theQuoteComesFromTheAnswerAsWrittenEvenWhenLowerCasingChangesItsLength() {
+        // "İ" lower-cases to two characters: offsets are taken on the text as written.
+        Verdict v = filter.check(answer("000000416256", "İİİİ İSTANBUL İİİİ: a DOG sleeps next to the keyboard."));
+        assertRejected(v, HallucinationFilter.ABSENT_OBJECT, "dog", "upper-case Turkish I");
+        assertTrue(v.detail().contains("a DOG sleeps next to the keyboard."), v.detail());
+    }
+
+    @Test
     void aSampleWithoutGroundTruthIsAcceptedAndSaysItWasNotChecked() {
         Verdict v = filter.check(TestData.qa("conversation", "What is it?", "A giraffe eating a pizza."));
         assertEquals(Verdict.Outcome.ACCEPTED, v.outcome());
