@@ -178,7 +178,8 @@ public class VerdictRepository {
                 })
                 .chain(novel -> {
                     verdicts.add(novel);
-                    if (novel.outcome() == Verdict.Outcome.REJECTED && passed(verdicts.subList(0, verdicts.size() - 1))) {
+                    boolean claimed = passed(verdicts.subList(0, verdicts.size() - 1));
+                    if (novel.outcome() == Verdict.Outcome.REJECTED && claimed) {
                         // Not novel: the sample gives back the fingerprint and band keys it claimed.
                         return nearDuplicates.release(session, sample.id()).chain(() -> releaseFingerprint(session,
                                 sample.id())).replaceWith(new Undecided(sample, contentHash, verdicts));

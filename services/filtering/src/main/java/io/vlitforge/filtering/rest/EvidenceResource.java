@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The evidence behind every decision: a sample's stored verdicts and full lineage, the rejections by
- * reason and by filter, a run's funnel, and the filter chain with the parameters that decided them. Rejected samples are never deleted, so these can always
+ * reason and by filter, a run's funnel, and the filter chain with the parameters that decided them.
+ * Rejected samples are never deleted, so these can always
  * answer why something is not in a release.
  */
 @Path("/")

@@ -240,10 +240,12 @@ final class TestData {
                             .append('.');
                 }
                 samples.add(sample(imageId + "-d", imageId, "detailed_description", List.of(
-                        Turn.human("<image>\nDescribe the following image in detail."), Turn.gpt(detail.toString())), truth));
+                        Turn.human("<image>\nDescribe the following image in detail."),
+                        Turn.gpt(detail.toString())), truth));
                 counts.forEach((category, count) -> samples.add(sample(imageId + "-c-" + category, imageId,
                         "object_counting", List.of(Turn.human("<image>\nHow many " + category + "s are there?"),
-                                Turn.gpt((count == 1 ? "There is " : "There are ") + count + " " + category + ".")), truth)));
+                                Turn.gpt((count == 1 ? "There is " : "There are ") + count + " " + category
+                                        + ".")), truth)));
             }
             return samples;
         } catch (IOException e) {

@@ -51,8 +51,8 @@ class QuotaCounterTest {
     @BeforeEach
     void reset() throws Throwable {
         VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
-                .chain(s -> s.createNativeQuery("delete from filtering.quota_counts where quota_key like 'quota_probe%'")
-                        .executeUpdate())));
+                .chain(s -> s.createNativeQuery(
+                        "delete from filtering.quota_counts where quota_key like 'quota_probe%'").executeUpdate())));
     }
 
     @Test
