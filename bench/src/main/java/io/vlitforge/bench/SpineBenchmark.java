@@ -60,7 +60,7 @@ public final class SpineBenchmark {
     }
 
     /** Produces {@code count} records and consumes them back; records/s from first send to last receive. */
-    private static double rawKafka(String bootstrap, String topic, int count, String value) throws Exception {
+    static double rawKafka(String bootstrap, String topic, int count, String value) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap));
                 KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig(bootstrap))) {
             consumer.subscribe(List.of(topic));

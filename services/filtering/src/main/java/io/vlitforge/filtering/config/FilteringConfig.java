@@ -24,7 +24,70 @@ public interface FilteringConfig {
 
         Hygiene hygiene();
 
+        Hallucination hallucination();
+
+        Complexity complexity();
+
         NearDuplicate nearDuplicate();
+
+        Novelty novelty();
+
+        Quota quota();
+    }
+
+    interface Novelty {
+        /** Off by default: template instructions repeat by design. */
+        boolean enabled();
+
+        /** ROUGE-L F1 at or above which the instructions are not new (Self-Instruct: 0.7). */
+        double threshold();
+
+        Scope scope();
+
+        /** How many of the scope's most recent pool entries a sample is compared with. */
+        int poolSize();
+    }
+
+    interface Complexity {
+        /** Where each part of the score reaches 1. */
+        Caps caps();
+
+        List<String> reasoningMarkers();
+
+        /** The minimum score of a task that has none of its own (0: anything passes). */
+        double defaultMinScore();
+
+        /** Minimum score per task, because a brief caption and a reasoning answer differ by design. */
+        Map<String, Double> minScore();
+    }
+
+    interface Caps {
+        int turns();
+
+        int answerWords();
+
+        int reasoningMarkers();
+
+        int objects();
+    }
+
+    interface Quota {
+        /** The most samples accepted per task; a task not listed has no limit. */
+        Map<String, Long> tasks();
+
+        /** The most samples accepted per source data set (the lineage's source dataset). */
+        Map<String, Long> sources();
+    }
+
+    interface Hallucination {
+        /** The object vocabulary on the classpath (synonyms and the lists that keep generic uses out). */
+        String vocabulary();
+
+        /** The highest hallucinated / asserted mentions ratio that passes; 0 rejects any hallucinated object. */
+        double maxScore();
+
+        /** Whether "three dogs" is checked against the number of dog boxes. */
+        boolean checkCounts();
     }
 
     interface Length {

@@ -25,4 +25,10 @@ public class VerdictEntity extends PanacheEntityBase {
     @Column(columnDefinition = "text")
     public String verdictsJson;
     public OffsetDateTime decidedAt;
+    /** The filter chain version that decided the sample: one filtering run's funnel. */
+    public String chainVersion;
+    public String recipe;
+    public String sourceDataset;
+    @Column(columnDefinition = "text")
+    public String lineageJson;
 }

@@ -1,10 +1,12 @@
 package io.vlitforge.filtering.filters;
 
 import io.vlitforge.filtering.config.FilteringConfig;
+import io.vlitforge.shared.events.LineageStep;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +16,8 @@ import java.util.Set;
 /**
  * The filters in the order they run, built from {@code vlit.filters.*}. Every filter sees every sample,
  * so a rejected sample still carries every verdict and the evidence shows all that was wrong, not only
- * the first thing. The content filters run here; the two duplicate filters run inside the database
- * transaction that records the verdict, after these. The chain's version is a hash of every filter's
+ * the first thing. The content filters run here; the two duplicate filters and the quotas run inside the
+ * database transaction that records the verdict, after these. The chain's version is a hash of every filter's
  * name, version and parameters, so a sample's lineage says exactly which settings decided it.
  */
 public final class FilterChain {
@@ -23,13 +25,23 @@ public final class FilterChain {
     private final List<SampleFilter> filters;
     private final ExactDuplicateFilter exactDuplicate;
     private final NearDuplicateFilter nearDuplicate;
+    private final NoveltyFilter novelty;
+    private final QuotaFilter quota;
     private final String version;
 
     public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
             NearDuplicateFilter nearDuplicate) {
+        this(filters, exactDuplicate, nearDuplicate, new NoveltyFilter(false, 0.7, true, 1000),
+                new QuotaFilter(Map.of(), Map.of()));
+    }
+
+    public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
+            NearDuplicateFilter nearDuplicate, NoveltyFilter novelty, QuotaFilter quota) {
         this.filters = List.copyOf(filters);
         this.exactDuplicate = exactDuplicate;
         this.nearDuplicate = nearDuplicate;
+        this.novelty = novelty;
+        this.quota = quota;
         this.version = Ids.sha256Hex(EventJson.write(describe())).substring(0, 12);
     }
 
@@ -39,15 +51,27 @@ public final class FilterChain {
         FilteringConfig.Bounds defaults = config.length().defaults();
         FilteringConfig.Hygiene hygiene = config.hygiene();
         FilteringConfig.NearDuplicate near = config.nearDuplicate();
+        HallucinationFilter hallucination = new HallucinationFilter(
+                ObjectVocabulary.load(config.hallucination().vocabulary()), config.hallucination().maxScore(),
+                config.hallucination().checkCounts());
+        FilteringConfig.Complexity complexity = config.complexity();
+        FilteringConfig.Caps caps = complexity.caps();
         return new FilterChain(List.of(
                 new FormatFilter(),
                 new LengthFilter(new LengthFilter.Bounds(defaults.min(), defaults.max()), tasks),
                 new HygieneFilter(hygiene.refusalPhrases(), hygiene.leakPhrases(),
                         hygiene.coordinateTasks().orElse(Set.of()), hygiene.repetition().maxPeriod(),
-                        hygiene.repetition().minRepeats(), hygiene.repetition().minWordRepeats())),
+                        hygiene.repetition().minRepeats(), hygiene.repetition().minWordRepeats()),
+                hallucination,
+                new ComplexityFilter(hallucination.mentions(), new ComplexityFilter.Caps(caps.turns(),
+                        caps.answerWords(), caps.reasoningMarkers(), caps.objects()), complexity.reasoningMarkers(),
+                        complexity.defaultMinScore(), complexity.minScore())),
                 new ExactDuplicateFilter(),
                 new NearDuplicateFilter(near.shingleWords(), near.bands(), near.rows(), near.threshold(),
-                        near.scope() == FilteringConfig.Scope.IMAGE));
+                        near.scope() == FilteringConfig.Scope.IMAGE),
+                new NoveltyFilter(config.novelty().enabled(), config.novelty().threshold(),
+                        config.novelty().scope() == FilteringConfig.Scope.IMAGE, config.novelty().poolSize()),
+                new QuotaFilter(config.quota().tasks(), config.quota().sources()));
     }
 
     /** Every content filter's verdict, in chain order. */
@@ -72,12 +96,27 @@ public final class FilterChain {
         return nearDuplicate;
     }
 
-    /** The step name recorded in lineage, e.g. {@code format+length+hygiene+exact_duplicate+near_duplicate}. */
+    public NoveltyFilter novelty() {
+        return novelty;
+    }
+
+    public QuotaFilter quota() {
+        return quota;
+    }
+
+    /** The step this chain adds to a sample's lineage. */
+    public LineageStep lineageStep(OffsetDateTime at) {
+        return new LineageStep("filtering", stepName(), version, at.toString());
+    }
+
+    /** The step name recorded in lineage, e.g. {@code format+length+...+near_duplicate+quota}. */
     public String stepName() {
         List<String> names = new ArrayList<>();
         filters.forEach(f -> names.add(f.name()));
         names.add(ExactDuplicateFilter.NAME);
         names.add(NearDuplicateFilter.NAME);
+        names.add(NoveltyFilter.NAME);
+        names.add(QuotaFilter.NAME);
         return String.join("+", names);
     }
 
@@ -95,6 +134,8 @@ public final class FilterChain {
                 Map.of("normalisation", "case and whitespace")));
         out.add(new FilterDescription(NearDuplicateFilter.NAME, NearDuplicateFilter.VERSION,
                 nearDuplicate.parameters()));
+        out.add(new FilterDescription(NoveltyFilter.NAME, NoveltyFilter.VERSION, novelty.parameters()));
+        out.add(new FilterDescription(QuotaFilter.NAME, QuotaFilter.VERSION, quota.parameters()));
         return out;
     }
 

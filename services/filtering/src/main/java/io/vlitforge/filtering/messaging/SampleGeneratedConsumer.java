@@ -81,7 +81,7 @@ public class SampleGeneratedConsumer {
             }
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        LineageStep step = new LineageStep("filtering", chain.stepName(), chain.version(), now.toString());
+        LineageStep step = chain.lineageStep(now);
         return repository.decideAll(pending, chain, now).chain(decisions -> {
             for (int i = 0; i < decisions.size(); i++) {
                 Sample sample = pending.get(i).sample();

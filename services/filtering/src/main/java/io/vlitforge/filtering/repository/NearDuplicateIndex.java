@@ -53,16 +53,21 @@ public class NearDuplicateIndex {
             }
             return bestCandidate(session, sampleId, probe).chain(match -> {
                 if (match != null && match.jaccard() >= threshold) {
-                    return session.createNativeQuery("delete from filtering.near_duplicate_bands where sample_id = ?1")
-                            .setParameter(1, sampleId).executeUpdate()
-                            .chain(() -> session.createNativeQuery(
-                                    "delete from filtering.near_duplicate_signatures where sample_id = ?1")
-                                    .setParameter(1, sampleId).executeUpdate())
-                            .replaceWith(match);
+                    return release(session, sampleId).replaceWith(match);
                 }
                 return Uni.createFrom().item(match);
             });
         });
+    }
+
+    /** Takes a sample's band keys and signature back out, for a sample rejected after it claimed them. */
+    public Uni<Void> release(Mutiny.Session session, String sampleId) {
+        return session.createNativeQuery("delete from filtering.near_duplicate_bands where sample_id = ?1")
+                .setParameter(1, sampleId).executeUpdate()
+                .chain(() -> session.createNativeQuery(
+                        "delete from filtering.near_duplicate_signatures where sample_id = ?1")
+                        .setParameter(1, sampleId).executeUpdate())
+                .replaceWithVoid();
     }
 
     /**

@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vlitforge.filtering.entity.VerdictEntity;
 import io.vlitforge.filtering.filters.FilterChain;
 import io.vlitforge.filtering.filters.NearDuplicateFilter;
+import io.vlitforge.filtering.filters.QuotaFilter;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
@@ -40,14 +41,19 @@ public class VerdictRepository {
             insert into filtering.content_fingerprints (content_hash, sample_id, first_seen_at)
             values (?1, ?2, ?3) on conflict (content_hash) do nothing returning sample_id""";
     private static final String INSERT_VERDICTS = "insert into filtering.verdicts (sample_id, image_id, task, "
-            + "outcome, reason, detail, content_hash, verdicts_json, decided_at) values ";
+            + "outcome, reason, detail, content_hash, verdicts_json, decided_at, chain_version, recipe, "
+            + "source_dataset, lineage_json) values ";
     private static final String FINGERPRINT_OWNER =
             "select sample_id from filtering.content_fingerprints where content_hash = ?1";
 
     private final NearDuplicateIndex nearDuplicates;
+    private final QuotaCounter quotas;
+    private final NoveltyPool novelty;
 
-    public VerdictRepository(NearDuplicateIndex nearDuplicates) {
+    public VerdictRepository(NearDuplicateIndex nearDuplicates, QuotaCounter quotas, NoveltyPool novelty) {
         this.nearDuplicates = nearDuplicates;
+        this.quotas = quotas;
+        this.novelty = novelty;
     }
 
     /** The verdicts for a sample and whether they were decided now or replayed from an earlier delivery. */
@@ -61,16 +67,15 @@ public class VerdictRepository {
     @WithTransaction
     public Uni<Decision> decide(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
             OffsetDateTime now) {
-        return VerdictEntity.<VerdictEntity>findById(sample.id()).chain(existing -> existing != null
-                ? Uni.createFrom().item(replay(existing))
-                : decideNew(sample, contentVerdicts, chain, now)
-                        .chain(d -> insertVerdicts(List.of(d.row())).replaceWith(d.decision())));
+        return decideAll(List.of(new Pending(sample, contentVerdicts)), chain, now).map(d -> d.get(0));
     }
 
     /**
      * Decides a whole batch in one transaction, one sample after the other, so a sample sees the
      * fingerprints and band keys of the samples before it in the same batch. One commit per batch
-     * instead of one per sample is what lets filtering keep up with generation.
+     * instead of one per sample is what lets filtering keep up with generation. Quotas are counted last,
+     * for the whole batch at once ({@link QuotaCounter}); a sample the quota turns away gives its
+     * fingerprint and band keys back, so it never makes a later sample a duplicate.
      */
     @WithTransaction
     public Uni<List<Decision>> decideAll(List<Pending> batch, FilterChain chain, OffsetDateTime now) {
@@ -78,37 +83,88 @@ public class VerdictRepository {
         // One query for the verdicts the batch already has (redeliveries), instead of one lookup per sample.
         return Panache.getSession().chain(session -> session.createNativeQuery(
                 "select sample_id, outcome, verdicts_json from filtering.verdicts where sample_id = any(?1)",
-                Object[].class).setParameter(1, ids.toArray(String[]::new)).getResultList()).chain(stored -> {
+                Object[].class).setParameter(1, ids.toArray(String[]::new)).getResultList().chain(stored -> {
             Map<String, Decision> known = new HashMap<>();
             stored.forEach(row -> known.put((String) row[0], replay((String) row[0], (String) row[1], (String) row[2])));
-            List<Decision> decisions = new ArrayList<>(batch.size());
-            List<VerdictEntity> rows = new ArrayList<>();
-            Uni<Void> all = Uni.createFrom().voidItem();
+            // Per batch position: the index of the new decision it shares, or -1 for a stored one.
+            Map<String, Integer> fresh = new HashMap<>();
+            List<Integer> slots = new ArrayList<>(batch.size());
+            List<Undecided> undecided = new ArrayList<>();
+            Uni<Void> all = novelty.lockScopes(session, chain.novelty(), batch.stream().map(Pending::sample)
+                    .filter(sample -> !known.containsKey(sample.id())).toList());
             for (Pending pending : batch) {
                 all = all.chain(() -> {
-                    Decision earlier = known.get(pending.sample().id());
-                    if (earlier != null) {
-                        decisions.add(new Decision(earlier.outcome(), earlier.verdicts(), true));
+                    String id = pending.sample().id();
+                    if (known.containsKey(id)) {
+                        slots.add(-1);
                         return Uni.createFrom().voidItem();
                     }
-                    return decideNew(pending.sample(), pending.contentVerdicts(), chain, now).invoke(d -> {
-                        decisions.add(d.decision());
-                        rows.add(d.row());
-                        known.put(pending.sample().id(), d.decision());
+                    if (fresh.containsKey(id)) {
+                        slots.add(fresh.get(id));
+                        return Uni.createFrom().voidItem();
+                    }
+                    return decideNew(session, pending.sample(), pending.contentVerdicts(), chain, now).invoke(u -> {
+                        fresh.put(id, undecided.size());
+                        slots.add(undecided.size());
+                        undecided.add(u);
                     }).replaceWithVoid();
                 });
             }
-            return all.chain(() -> insertVerdicts(rows)).replaceWith(decisions);
+            return all.chain(() -> countQuotas(session, chain, undecided)).chain(() -> {
+                List<VerdictEntity> rows = new ArrayList<>();
+                List<Decision> fresher = new ArrayList<>();
+                for (Undecided u : undecided) {
+                    Decided d = record(u.sample(), u.contentHash(), u.verdicts(), chain, now);
+                    rows.add(d.row());
+                    fresher.add(d.decision());
+                }
+                List<Decision> decisions = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    int slot = slots.get(i);
+                    decisions.add(slot < 0 ? known.get(batch.get(i).sample().id())
+                            : slots.indexOf(slot) == i ? fresher.get(slot)
+                            : new Decision(fresher.get(slot).outcome(), fresher.get(slot).verdicts(), true));
+                }
+                return insertVerdicts(rows).replaceWith(decisions);
+            });
+        }));
+    }
+
+    /** A sample whose duplicate checks are done and whose quota is still to be counted. */
+    private record Undecided(Sample sample, String contentHash, List<Verdict> verdicts) {
+    }
+
+    private Uni<Void> countQuotas(Mutiny.Session session, FilterChain chain, List<Undecided> undecided) {
+        List<QuotaCounter.Candidate> candidates = new ArrayList<>();
+        for (Undecided u : undecided) {
+            if (passed(u.verdicts())) {
+                candidates.add(new QuotaCounter.Candidate(u.sample(), u.verdicts()));
+            } else {
+                u.verdicts().add(chain.quota().notCounted());
+            }
+        }
+        return quotas.count(session, chain.quota(), candidates).chain(turnedAway -> {
+            Uni<Void> release = Uni.createFrom().voidItem();
+            for (Sample sample : turnedAway) {
+                release = release.chain(() -> nearDuplicates.release(session, sample.id()))
+                        .chain(() -> novelty.release(session, sample.id()))
+                        .chain(() -> releaseFingerprint(session, sample.id()));
+            }
+            return release;
         });
     }
 
-    private Uni<Decided> decideNew(Sample sample, List<Verdict> contentVerdicts, FilterChain chain,
-            OffsetDateTime now) {
+    private static Uni<Void> releaseFingerprint(Mutiny.Session session, String sampleId) {
+        return session.createNativeQuery("delete from filtering.content_fingerprints where sample_id = ?1")
+                .setParameter(1, sampleId).executeUpdate().replaceWithVoid();
+    }
+
+    private Uni<Undecided> decideNew(Mutiny.Session session, Sample sample, List<Verdict> contentVerdicts,
+            FilterChain chain, OffsetDateTime now) {
         String contentHash = chain.exactDuplicate().fingerprint(sample);
         NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
         List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
-        return Panache.getSession().chain(session -> exactDuplicate(session, sample, contentHash,
-                        passed(verdicts), now)
+        return exactDuplicate(session, sample, contentHash, passed(verdicts), now)
                 .chain(exact -> {
                     verdicts.add(chain.exactDuplicate().verdict(sample.id(), exact));
                     double threshold = chain.nearDuplicate().threshold();
@@ -118,8 +174,18 @@ public class VerdictRepository {
                 })
                 .chain(near -> {
                     verdicts.add(chain.nearDuplicate().verdict(near));
-                    return record(sample, contentHash, verdicts, now);
-                }));
+                    return novelty.check(session, chain.novelty(), sample, passed(verdicts), now);
+                })
+                .chain(novel -> {
+                    verdicts.add(novel);
+                    boolean claimed = passed(verdicts.subList(0, verdicts.size() - 1));
+                    if (novel.outcome() == Verdict.Outcome.REJECTED && claimed) {
+                        // Not novel: the sample gives back the fingerprint and band keys it claimed.
+                        return nearDuplicates.release(session, sample.id()).chain(() -> releaseFingerprint(session,
+                                sample.id())).replaceWith(new Undecided(sample, contentHash, verdicts));
+                    }
+                    return Uni.createFrom().item(new Undecided(sample, contentHash, verdicts));
+                });
     }
 
     /** The fingerprint's owner: claimed first when the sample has passed so far, only looked up otherwise. */
@@ -144,7 +210,8 @@ public class VerdictRepository {
     private record Decided(Decision decision, VerdictEntity row) {
     }
 
-    private Uni<Decided> record(Sample sample, String contentHash, List<Verdict> verdicts, OffsetDateTime now) {
+    private static Decided record(Sample sample, String contentHash, List<Verdict> verdicts, FilterChain chain,
+            OffsetDateTime now) {
         Verdict failed = verdicts.stream().filter(v -> v.outcome() == Verdict.Outcome.REJECTED).findFirst()
                 .orElse(null);
         VerdictEntity entity = new VerdictEntity();
@@ -157,8 +224,12 @@ public class VerdictRepository {
         entity.contentHash = contentHash;
         entity.verdictsJson = EventJson.write(verdicts);
         entity.decidedAt = now;
-        return Uni.createFrom().item(new Decided(new Decision(Verdict.Outcome.valueOf(entity.outcome), verdicts, false),
-                entity));
+        entity.chainVersion = chain.version();
+        entity.recipe = sample.lineage() == null || sample.lineage().recipe() == null ? null
+                : sample.lineage().recipe().id() + "@" + sample.lineage().recipe().version();
+        entity.sourceDataset = QuotaFilter.sourceOf(sample);
+        entity.lineageJson = EventJson.write(sample.withStep(chain.lineageStep(now)).lineage());
+        return new Decided(new Decision(Verdict.Outcome.valueOf(entity.outcome), verdicts, false), entity);
     }
 
     private static Decision replay(VerdictEntity existing) {
@@ -181,11 +252,13 @@ public class VerdictRepository {
      */
     private static Uni<Void> insertVerdicts(List<VerdictEntity> rows) {
         return Panache.getSession().chain(session -> MultiRowInsert.insert(session, INSERT_VERDICTS,
-                " on conflict (sample_id) do nothing", 9, rows, (v, q, p) -> q.setParameter(p, v.sampleId)
+                " on conflict (sample_id) do nothing", 13, rows, (v, q, p) -> q.setParameter(p, v.sampleId)
                         .setParameter(p + 1, v.imageId).setParameter(p + 2, v.task).setParameter(p + 3, v.outcome)
                         .setParameter(p + 4, v.reason).setParameter(p + 5, v.detail)
                         .setParameter(p + 6, v.contentHash).setParameter(p + 7, v.verdictsJson)
-                        .setParameter(p + 8, v.decidedAt)))
+                        .setParameter(p + 8, v.decidedAt).setParameter(p + 9, v.chainVersion)
+                        .setParameter(p + 10, v.recipe).setParameter(p + 11, v.sourceDataset)
+                        .setParameter(p + 12, v.lineageJson)))
                 .replaceWithVoid();
     }
 

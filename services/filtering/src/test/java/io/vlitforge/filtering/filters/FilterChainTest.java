@@ -20,25 +20,30 @@ class FilterChainTest {
 
     @Test
     void everyFilterRunsInOrderAndEveryVerdictIsKept() {
-        assertEquals("format+length+hygiene+exact_duplicate+near_duplicate", chain.stepName());
+        assertEquals("format+length+hygiene+hallucination+complexity+exact_duplicate+near_duplicate+novelty+quota",
+                chain.stepName());
         Sample sorry = TestData.qa("brief_caption", "Describe the image.", "I'm sorry");
         List<Verdict> verdicts = chain.check(sorry);
-        assertEquals(List.of("format", "length", "hygiene"), verdicts.stream().map(Verdict::filter).toList());
-        assertEquals(List.of("accepted", "format.answer_too_short", "hygiene.refusal"), reasons(verdicts));
+        assertEquals(List.of("format", "length", "hygiene", "hallucination", "complexity"),
+                verdicts.stream().map(Verdict::filter).toList());
+        assertEquals(List.of("accepted", "format.answer_too_short", "hygiene.refusal", "accepted", "accepted"),
+                reasons(verdicts));
         assertTrue(verdicts.stream().allMatch(v -> v.version() != null));
 
         Sample broken = TestData.sample("s", "img", "brief_caption",
                 List.of(Turn.human("Describe."), Turn.gpt("As an AI I see a man riding a horse.")));
-        assertEquals(List.of("format.image_token_count", "accepted", "hygiene.refusal"), reasons(chain.check(broken)));
+        assertEquals(List.of("format.image_token_count", "accepted", "hygiene.refusal", "accepted", "accepted"),
+                reasons(chain.check(broken)));
     }
 
     @Test
     void realCocoAndLlavaSamplesPassEveryContentFilter() {
+        List<String> allAccepted = List.of("accepted", "accepted", "accepted", "accepted", "accepted");
         for (Sample sample : TestData.cocoSamples()) {
-            assertEquals(List.of("accepted", "accepted", "accepted"), reasons(chain.check(sample)), sample.id());
+            assertEquals(allAccepted, reasons(chain.check(sample)), sample.id());
         }
         for (TestData.Seed seed : TestData.llavaSeeds()) {
-            assertEquals(List.of("accepted", "accepted", "accepted"), reasons(chain.check(seed.sample())), seed.file());
+            assertEquals(allAccepted, reasons(chain.check(seed.sample())), seed.file());
         }
     }
 
@@ -49,7 +54,7 @@ class FilterChainTest {
         FilterChain stricter = new FilterChain(chain.filters(), chain.exactDuplicate(),
                 new NearDuplicateFilter(3, 20, 5, 0.9, true));
         assertTrue(!stricter.version().equals(chain.version()));
-        assertEquals(5, chain.describe().size());
-        assertEquals(0.8, chain.describe().get(4).parameters().get("threshold"));
+        assertEquals(9, chain.describe().size());
+        assertEquals(0.8, chain.describe().get(6).parameters().get("threshold"));
     }
 }

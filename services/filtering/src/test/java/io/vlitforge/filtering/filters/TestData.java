@@ -5,6 +5,8 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vlitforge.filtering.config.FilteringConfig;
+import io.vlitforge.shared.events.BoundingBox;
+import io.vlitforge.shared.events.GroundTruth;
 import io.vlitforge.shared.events.Lineage;
 import io.vlitforge.shared.events.Recipe;
 import io.vlitforge.shared.events.Sample;
@@ -22,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -61,16 +65,23 @@ final class TestData {
     }
 
     static Sample sample(String id, String imageId, String task, List<Turn> turns) {
-        return new Sample(1, id, imageId, "images/aa/bb/" + imageId + ".jpeg", turns, task, "c", null, LINEAGE, null,
-                null);
+        return sample(id, imageId, task, turns, null);
+    }
+
+    static Sample sample(String id, String imageId, String task, List<Turn> turns, GroundTruth truth) {
+        return new Sample(2, id, imageId, "images/aa/bb/" + imageId + ".jpeg", turns, task, "c", null, LINEAGE, null,
+                null, truth);
     }
 
     static Sample qa(String task, String instruction, String answer) {
         return sample("s", "img", task, List.of(Turn.human("<image>\n" + instruction), Turn.gpt(answer)));
     }
 
-    /** One LLaVA seed conversation: which prompt folder and file it came from, and its turns. */
-    record Seed(String kind, String file, List<Turn> turns) {
+    /**
+     * One LLaVA seed conversation: which prompt folder and file it came from, its turns, and the ground truth
+     * GPT-4 was given for it ({@code NNN_caps.txt}: captions, then one "category: [x1, y1, x2, y2]" line per box).
+     */
+    record Seed(String kind, String file, List<Turn> turns, GroundTruth truth) {
 
         /** The task name it is checked as: detail descriptions have their own bounds, the rest the default. */
         String task() {
@@ -78,14 +89,19 @@ final class TestData {
         }
 
         Sample sample() {
-            return TestData.sample(file, "img-" + file, task(), turns);
+            return TestData.sample(file, "img-" + file, task(), turns, truth);
         }
 
         /** The same conversation with its last answer replaced. */
         Sample withLastAnswer(String answer) {
             List<Turn> edited = new ArrayList<>(turns);
             edited.set(edited.size() - 1, Turn.gpt(answer));
-            return TestData.sample(file, "img-" + file, task(), edited);
+            return TestData.sample(file, "img-" + file, task(), edited, truth);
+        }
+
+        /** The same conversation with a sentence added to its last answer. */
+        Sample withSentence(String sentence) {
+            return withLastAnswer(lastAnswer() + " " + sentence);
         }
 
         String lastAnswer() {
@@ -104,13 +120,68 @@ final class TestData {
             try (Stream<Path> files = Files.list(prompts.resolve(kind))) {
                 for (Path file : files.filter(f -> f.getFileName().toString().endsWith("_conv.txt")).sorted()
                         .toList()) {
-                    seeds.add(new Seed(kind, kind + "/" + file.getFileName(), turns(kind, Files.readString(file))));
+                    Path caps = file.resolveSibling(file.getFileName().toString().replace("_conv", "_caps"));
+                    seeds.add(new Seed(kind, kind + "/" + file.getFileName(), turns(kind, Files.readString(file)),
+                            groundTruth(Files.readString(caps))));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return seeds;
+    }
+
+    private static final Pattern BOX = Pattern.compile("^([a-z ]+): \\[([0-9., ]+)]$");
+
+    /** Captions up to the first blank line, then the boxes; each box line is parsed and its four numbers checked. */
+    static GroundTruth groundTruth(String caps) {
+        List<String> captions = new ArrayList<>();
+        List<BoundingBox> boxes = new ArrayList<>();
+        for (String line : caps.strip().split("\n")) {
+            Matcher m = BOX.matcher(line.strip());
+            if (m.matches()) {
+                String[] v = m.group(2).split(",\\s*");
+                if (v.length != 4) {
+                    throw new IllegalStateException("not a box: " + line);
+                }
+                double x1 = Double.parseDouble(v[0]);
+                double y1 = Double.parseDouble(v[1]);
+                double x2 = Double.parseDouble(v[2]);
+                double y2 = Double.parseDouble(v[3]);
+                if (x2 < x1 || y2 < y1 || x1 < 0 || y2 > 1) {
+                    throw new IllegalStateException("not a normalised box: " + line);
+                }
+                boxes.add(new BoundingBox(m.group(1), x1, y1, x2 - x1, y2 - y1));
+            } else if (!line.isBlank()) {
+                captions.add(line.strip());
+            }
+        }
+        return GroundTruth.of(captions, boxes);
+    }
+
+    /** The 80 COCO val2014 images of {@code llava/caps_boxes_coco2014_val_80.jsonl}: id and ground truth. */
+    static Map<String, GroundTruth> llavaCocoVal80() {
+        Map<String, GroundTruth> out = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Fixtures.root().resolve("llava/caps_boxes_coco2014_val_80.jsonl"))) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node = EventJson.mapper().readTree(line);
+                List<String> captions = new ArrayList<>();
+                node.get("captions").forEach(c -> captions.add(c.asText()));
+                List<BoundingBox> boxes = new ArrayList<>();
+                node.get("instances").forEach(i -> {
+                    JsonNode b = i.get("bbox");
+                    boxes.add(new BoundingBox(i.get("category").asText(), b.get(0).asDouble(), b.get(1).asDouble(),
+                            b.get(2).asDouble() - b.get(0).asDouble(), b.get(3).asDouble() - b.get(1).asDouble()));
+                });
+                out.put(node.get("id").asText(), GroundTruth.of(captions, boxes));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     private static List<Turn> turns(String kind, String text) {
@@ -155,10 +226,11 @@ final class TestData {
             for (Map.Entry<Long, List<String>> image : captionsByImage.entrySet()) {
                 String imageId = "coco-" + image.getKey();
                 Map<String, Integer> counts = countsByImage.getOrDefault(image.getKey(), Map.of());
+                GroundTruth truth = new GroundTruth(image.getValue(), counts);
                 int n = 0;
                 for (String caption : image.getValue()) {
                     samples.add(sample(imageId + "-b" + n++, imageId, "brief_caption", List.of(
-                            Turn.human("<image>\nDescribe the image concisely."), Turn.gpt(caption))));
+                            Turn.human("<image>\nDescribe the image concisely."), Turn.gpt(caption)), truth));
                 }
                 StringBuilder detail = new StringBuilder(String.join(" ", image.getValue()));
                 if (!counts.isEmpty()) {
@@ -168,10 +240,12 @@ final class TestData {
                             .append('.');
                 }
                 samples.add(sample(imageId + "-d", imageId, "detailed_description", List.of(
-                        Turn.human("<image>\nDescribe the following image in detail."), Turn.gpt(detail.toString()))));
+                        Turn.human("<image>\nDescribe the following image in detail."),
+                        Turn.gpt(detail.toString())), truth));
                 counts.forEach((category, count) -> samples.add(sample(imageId + "-c-" + category, imageId,
                         "object_counting", List.of(Turn.human("<image>\nHow many " + category + "s are there?"),
-                                Turn.gpt((count == 1 ? "There is " : "There are ") + count + " " + category + ".")))));
+                                Turn.gpt((count == 1 ? "There is " : "There are ") + count + " " + category
+                                        + ".")), truth)));
             }
             return samples;
         } catch (IOException e) {

@@ -7,10 +7,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vlitforge.shared.events.FilteredSample;
+import io.vlitforge.shared.events.Generator;
+import io.vlitforge.shared.events.GroundTruth;
 import io.vlitforge.shared.events.Licence;
 import io.vlitforge.shared.events.Lineage;
 import io.vlitforge.shared.events.Recipe;
 import io.vlitforge.shared.events.Sample;
+import io.vlitforge.shared.events.SourceRef;
 import io.vlitforge.shared.events.Strategy;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.events.Usage;
@@ -24,6 +27,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -136,7 +140,8 @@ class SampleGeneratedConsumerTest {
 
         FilteredSample rejectedNear = awaitOutcome(rejected, near.id());
         assertEquals("duplicate.near", reasonOf(rejectedNear));
-        Verdict nearVerdict = rejectedNear.verdicts().get(rejectedNear.verdicts().size() - 1);
+        Verdict nearVerdict = rejectedNear.verdicts().stream().filter(v -> v.filter().equals("near_duplicate"))
+                .findFirst().orElseThrow();
         assertEquals("near_duplicate", nearVerdict.filter());
         assertTrue(nearVerdict.score() >= 0.8 && nearVerdict.threshold() == 0.8, nearVerdict.toString());
         assertEquals("duplicate.near", stored("reason", near.id()));
@@ -163,7 +168,8 @@ class SampleGeneratedConsumerTest {
 
         FilteredSample out = awaitOutcome(rejected, refusal.id());
         assertEquals("hygiene.refusal", reasonOf(out));
-        List<String> chain = List.of("format", "length", "hygiene", "exact_duplicate", "near_duplicate");
+        List<String> chain = List.of("format", "length", "hygiene", "hallucination", "complexity",
+                "exact_duplicate", "near_duplicate", "novelty", "quota");
         assertEquals(chain, out.verdicts().stream().map(Verdict::filter).toList(), "every filter's verdict is sent");
         assertEquals("hygiene.refusal", stored("reason", refusal.id()));
         assertTrue(stored("detail", refusal.id()).contains("\"I'm sorry\""), "the detail quotes the refusal");
@@ -195,6 +201,81 @@ class SampleGeneratedConsumerTest {
         assertTrue(stats.getLong("rejectedByReason.'hygiene.refusal'") >= 1);
         assertEquals(String.join("+", chain), io.restassured.RestAssured.get("/filters").then().statusCode(200)
                 .extract().jsonPath().getString("step"));
+    }
+
+    @Test
+    void aHallucinationIsRejectedWithItsWordAndItsLineageFunnelAndMetricsAreServed() throws Exception {
+        String imageId = newImageId();
+        Generator generator = new Generator("llm", "stub-model", "prompt-" + imageId.substring(0, 8), Map.of());
+        Sample dog = new Sample(Sample.SCHEMA_VERSION, UUID.randomUUID().toString().replace("-", ""), imageId,
+                "images/aa/bb/" + imageId + ".jpeg", List.of(Turn.human("<image>\nDescribe the image concisely."),
+                        Turn.gpt("A red fire hydrant deep in the snow, and a black dog beside it.")),
+                "brief_caption", "caption", new Licence("CC BY 2.0", "u"),
+                new Lineage(Strategy.SI, new Recipe("test", "1", "h"), "t/0", 1, generator, "coco-xywh",
+                        new SourceRef("coco", "val2014", "42", "x.jpg"), List.of()),
+                Usage.NONE, "2026-11-26T00:00:00Z", new GroundTruth(List.of("A red fire hydrant is deep in the snow."),
+                        Map.of("fire hydrant", 1)));
+        send(dog);
+        FilteredSample out = awaitOutcome(rejected, dog.id());
+        assertEquals("hallucination.object", reasonOf(out));
+
+        io.restassured.path.json.JsonPath lineage = io.restassured.RestAssured.get("/samples/" + dog.id()
+                + "/lineage").then().statusCode(200).extract().jsonPath();
+        assertEquals("coco", lineage.getString("source.dataset"));
+        assertEquals("prompt-" + imageId.substring(0, 8), lineage.getString("promptHash"));
+        assertEquals("stub-model", lineage.getString("generator.model"));
+        assertEquals("SI", lineage.getString("strategy"));
+        assertEquals("filtering", lineage.getString("steps[-1].stage"));
+        assertEquals(lineage.getString("run"), lineage.getString("steps[-1].version"));
+        int position = lineage.getList("verdicts.filter").indexOf("hallucination");
+        assertTrue(lineage.getString("verdicts[" + position + "].detail").contains("\"dog\""),
+                lineage.getString("verdicts[" + position + "].detail"));
+        io.restassured.RestAssured.get("/samples/no-such-sample/lineage").then().statusCode(404);
+
+        long total = io.restassured.RestAssured.get("/rejections?filter=hallucination&reason=hallucination.object"
+                + "&size=1").then().statusCode(200).extract().jsonPath().getLong("total");
+        io.restassured.path.json.JsonPath page = io.restassured.RestAssured.get("/rejections?filter=hallucination"
+                + "&reason=hallucination.object&size=50&page=" + (total - 1) / 50).then().statusCode(200).extract()
+                .jsonPath();
+        assertTrue(page.getList("items.sampleId").contains(dog.id()), page.prettify());
+        io.restassured.path.json.JsonPath byFilter = io.restassured.RestAssured.get("/rejections/by-filter")
+                .then().statusCode(200).extract().jsonPath();
+        assertTrue(byFilter.getList("findAll { it.filter == 'hallucination' && it.reason == "
+                + "'hallucination.object' }.samples").size() == 1);
+
+        io.restassured.path.json.JsonPath funnel = io.restassured.RestAssured.get("/funnel").then().statusCode(200)
+                .extract().jsonPath();
+        List<String> chain = List.of("format", "length", "hygiene", "hallucination", "complexity",
+                "exact_duplicate", "near_duplicate", "novelty", "quota");
+        assertEquals(chain, funnel.getList("filters.filter"));
+        long samples = funnel.getLong("samples");
+        assertTrue(samples >= 1 && samples == funnel.getLong("accepted") + funnel.getLong("rejected"));
+        long remaining = samples;
+        long decided = 0;
+        for (int i = 0; i < chain.size(); i++) {
+            String step = "filters[" + i + "].";
+            assertEquals(samples, funnel.getLong(step + "evaluated"), "every filter sees every sample");
+            assertEquals(samples, funnel.getLong(step + "passed") + funnel.getLong(step + "rejected"));
+            assertTrue(funnel.getLong(step + "remaining") <= remaining, "the funnel only narrows");
+            remaining = funnel.getLong(step + "remaining");
+            decided += funnel.getLong(step + "decidedHere");
+        }
+        assertEquals(funnel.getLong("accepted"), remaining);
+        assertEquals(funnel.getLong("rejected"), decided);
+        assertTrue(funnel.getLong("filters[3].rejectedByReason.'hallucination.object'") >= 1);
+
+        // The same data again adds nothing: a redelivery replays its stored decision.
+        send(dog);
+        awaitCount(rejected, dog.id(), 2);
+        assertEquals(samples, io.restassured.RestAssured.get("/funnel?run=" + lineage.getString("run")).then()
+                .statusCode(200).extract().jsonPath().getLong("samples"));
+
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vlit_filtering_filter_verdicts_total{")
+                && l.contains("filter=\"hallucination\"") && l.contains("reason=\"hallucination.object\"")
+                && l.contains("outcome=\"rejected\"")), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vlit_filtering_evaluated_total{")
+                && l.contains("filter=\"complexity\"")), metrics);
     }
 
     @Test

@@ -79,7 +79,8 @@ class ConcurrentNearDuplicatesTest {
                     .indexOf(Verdict.Outcome.ACCEPTED)).id();
             for (VerdictRepository.Decision decision : results) {
                 if (decision.outcome() == Verdict.Outcome.REJECTED) {
-                    Verdict near = decision.verdicts().get(decision.verdicts().size() - 1);
+                    Verdict near = decision.verdicts().stream().filter(v -> v.filter().equals("near_duplicate"))
+                            .findFirst().orElseThrow();
                     assertEquals("duplicate.near", near.reason());
                     assertTrue(near.detail().endsWith(winner), near.detail() + " names " + winner);
                 }
