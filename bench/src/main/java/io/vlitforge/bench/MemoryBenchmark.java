@@ -81,6 +81,7 @@ public final class MemoryBenchmark {
                     m.put("rssKiB", rssKiB(service.getValue()));
                     m.put("heapUsedAfterGcKiB", heapUsedAfterFullGc(service.getValue()));
                     atCheckpoint.put(service.getKey(), m);
+                    printHistogram(service.getKey(), checkpoint, service.getValue());
                 }
                 readings.put(checkpoint, atCheckpoint);
                 System.err.printf("memory: %d samples stored after %.0f s: %s%n", stored,
@@ -147,6 +148,20 @@ public final class MemoryBenchmark {
             System.err.println("memory: no heap reading for pid " + pid + ": " + e.getMessage());
         }
         return -1;
+    }
+
+    /** The classes holding most of the heap (after the full GC just run), to compare checkpoints by eye. */
+    private static void printHistogram(String service, long checkpoint, long pid) {
+        try {
+            String[] lines = run("jcmd", Long.toString(pid), "GC.class_histogram").split("\n");
+            StringBuilder top = new StringBuilder();
+            for (int i = 0; i < Math.min(lines.length, 16); i++) {
+                top.append("  ").append(lines[i]).append('\n');
+            }
+            System.err.printf("memory: %s at %d samples, largest classes:%n%s", service, checkpoint, top);
+        } catch (IOException | InterruptedException e) {
+            System.err.println("memory: no class histogram for " + service + ": " + e.getMessage());
+        }
     }
 
     private static String run(String... command) throws IOException, InterruptedException {
