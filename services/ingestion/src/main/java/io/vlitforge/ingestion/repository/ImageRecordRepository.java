@@ -5,6 +5,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vlitforge.ingestion.model.RecordMerge;
 import io.vlitforge.shared.events.BoundingBox;
 import io.vlitforge.shared.events.GroundedPhrase;
 import io.vlitforge.shared.events.ImageIngested;
@@ -256,7 +257,7 @@ public class ImageRecordRepository {
             }
         }
         Map<String, ImageIngested> out = new LinkedHashMap<>();
-        byId.forEach((id, b) -> out.put(id, b.build()));
+        byId.forEach((id, b) -> out.put(id, RecordMerge.distinct(b.build())));
         return out;
     }
 

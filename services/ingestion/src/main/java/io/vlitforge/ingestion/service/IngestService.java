@@ -12,6 +12,7 @@ import io.vlitforge.ingestion.formats.ReadResult;
 import io.vlitforge.ingestion.formats.SourceFormatException;
 import io.vlitforge.ingestion.formats.SourceItem;
 import io.vlitforge.ingestion.messaging.ImageIngestedPublisher;
+import io.vlitforge.ingestion.model.RecordMerge;
 import io.vlitforge.ingestion.objectstore.ObjectStore;
 import io.vlitforge.ingestion.repository.ImageRecordRepository;
 import io.vlitforge.ingestion.repository.ImageRecordRepository.AnnotationRow;
@@ -310,7 +311,7 @@ public class IngestService {
             createdThisRun.add(p.imageId());
             metrics.counter("vlit.ingest.images", "outcome", outcome).increment();
             ImageIngested base = merged.containsKey(p.imageId()) ? merged.get(p.imageId()) : existing.get(p.imageId());
-            merged.put(p.imageId(), merge(base, p.addition()));
+            merged.put(p.imageId(), RecordMerge.merge(base, p.addition()));
         }
         List<Uni<Void>> sends = merged.values().stream().map(e -> withRun(e, run.entity.runId))
                 .map(publisher::publish).toList();
@@ -330,35 +331,6 @@ public class IngestService {
                 e.height(), e.captions(), e.boxes(), e.licence(), e.source(), runId, e.regions(), e.relations(),
                 e.questions(), e.referringExpressions(), e.phrases(), e.conversations(), e.sources(), e.credit(),
                 e.perceptualHash());
-    }
-
-    /** {@code base} (may be null) with what one more source says about the same image. */
-    static ImageIngested merge(ImageIngested base, ImageIngested add) {
-        if (base == null) {
-            return add;
-        }
-        int shift = base.captions().size();
-        List<GroundedPhrase> phrases = new ArrayList<>(base.phrases());
-        add.phrases().forEach(p -> phrases.add(new GroundedPhrase(p.captionIndex() + shift, p.firstWord(), p.phrase(),
-                p.entityId(), p.types())));
-        List<SourceRef> sources = new ArrayList<>(base.sources());
-        add.sources().stream().filter(s -> !sources.contains(s)).forEach(sources::add);
-        return new ImageIngested(ImageIngested.SCHEMA_VERSION, base.imageId(), base.imageKey(), base.format(),
-                base.width(), base.height(), concat(base.captions(), add.captions()), concat(base.boxes(), add.boxes()),
-                base.licence() != null ? base.licence() : add.licence(), base.source() != null ? base.source()
-                        : add.source(), base.ingestRunId(), concat(base.regions(), add.regions()),
-                concat(base.relations(), add.relations()), concat(base.questions(), add.questions()),
-                concat(base.referringExpressions(), add.referringExpressions()), phrases,
-                concat(base.conversations(), add.conversations()), sources,
-                base.credit() != null ? base.credit() : add.credit(),
-                base.perceptualHash() != null ? base.perceptualHash() : add.perceptualHash());
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> out = new ArrayList<>(a.size() + b.size());
-        out.addAll(a);
-        out.addAll(b);
-        return out;
     }
 
     /** A recorded remark about part of an item: a refused or clipped annotation. */
