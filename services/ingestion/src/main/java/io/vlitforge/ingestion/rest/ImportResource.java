@@ -48,10 +48,12 @@ public class ImportResource {
 
     /**
      * An import of any format: {@code paths} (files or folders, as the format reads them) or
-     * {@code annotationsDir}; {@code imagesDir} where image paths resolve (default: beside the annotations).
+     * {@code annotationsDir}; {@code imagesDir} where image paths resolve (default: beside the annotations);
+     * {@code runId} (a UUID, optional) lets a caller follow the run's progress on {@code GET /imports/{id}}
+     * while this call is still running.
      */
     public record ImportRequest(String format, List<String> paths, String annotationsDir, String imagesDir,
-            String dataset) {
+            String dataset, String runId) {
     }
 
     /** A run as stored, with its refusals counted by reason. */
@@ -68,7 +70,7 @@ public class ImportResource {
         if (request == null || isBlank(request.annotationsDir()) || isBlank(request.imagesDir())) {
             return badRequest("annotationsDir and imagesDir are required");
         }
-        return run("coco", List.of(request.annotationsDir()), request.imagesDir(), request.dataset());
+        return run("coco", List.of(request.annotationsDir()), request.imagesDir(), request.dataset(), null);
     }
 
     @POST
@@ -87,17 +89,25 @@ public class ImportResource {
         if (paths.isEmpty()) {
             return badRequest("paths (or annotationsDir) are required");
         }
-        return run(request.format(), paths, request.imagesDir(), request.dataset());
+        if (!isBlank(request.runId())) {
+            try {
+                java.util.UUID.fromString(request.runId());
+            } catch (IllegalArgumentException e) {
+                return badRequest("runId must be a UUID");
+            }
+        }
+        return run(request.format(), paths, request.imagesDir(), request.dataset(), request.runId());
     }
 
-    private Response run(String format, List<String> paths, String imagesDir, String datasetName) throws IOException {
+    private Response run(String format, List<String> paths, String imagesDir, String datasetName, String runId)
+            throws IOException {
         String dataset = isBlank(datasetName) ? format.strip() : datasetName.strip();
         if (!dataset.matches("[A-Za-z0-9._-]{1,100}")) {
             return badRequest("dataset must be 1-100 letters, digits, '.', '_' or '-'");
         }
         try {
             ImportReport report = ingestService.ingest(format, paths.stream().map(Paths::get).toList(),
-                    isBlank(imagesDir) ? null : Paths.get(imagesDir), dataset, null);
+                    isBlank(imagesDir) ? null : Paths.get(imagesDir), dataset, isBlank(runId) ? null : runId);
             return Response.ok(report).build();
         } catch (CocoFormatException | SourceFormatException | IllegalArgumentException e) {
             return badRequest(e.getMessage());

@@ -145,6 +145,12 @@ public class IngestService {
                 throw new SourceFormatException("not found: " + p);
             }
         }
+        if (runId != null) {
+            IngestRunEntity previous = await(() -> repository.findRun(runId));
+            if (previous != null && "COMPLETED".equals(previous.status)) {
+                throw new IllegalArgumentException("run " + runId + " has already completed");
+            }
+        }
         Run run = new Run(runId, dataset, reader.name(),
                 paths.stream().map(Path::toString).collect(Collectors.joining(";")), imagesDir);
         await(() -> repository.saveRun(run.entity));
@@ -272,6 +278,9 @@ public class IngestService {
             }
             record(run, ready, createdThisRun);
             run.flushRejectionsIfMany();
+            // Progress for whoever follows the run on GET /imports/{id} (the CLI's progress bar).
+            run.entity.imagesNew = run.ingested + run.entity.imagesMerged;
+            await(() -> repository.saveRun(run.entity));
         }
     }
 
