@@ -21,7 +21,7 @@ import java.util.List;
  * Strict JSON reading for the readers: bounded string and nesting sizes, UTF-8 only, and every way a
  * file or line can be unreadable turned into its own reason code ({@code source.empty},
  * {@code source.invalid_utf8}, {@code source.truncated_json}, {@code source.not_json},
- * {@code source.value_too_large}) recorded as a problem of the read, so one bad file never stops the
+ * {@code source.value_too_large}, {@code source.too_deep}) recorded as a problem of the read, so one bad file never stops the
  * others. Also the typed field access the readers share, which never guesses: a missing or mistyped
  * field is {@code null}.
  */
@@ -65,32 +65,57 @@ public final class Json {
         try {
             return MAPPER.readTree(bytes);
         } catch (StreamConstraintsException e) {
-            result.problem(item, "source.value_too_large", e.getOriginalMessage());
+            boolean depth = String.valueOf(e.getOriginalMessage()).toLowerCase(java.util.Locale.ROOT).contains("depth");
+            result.problem(item, depth ? "source.too_deep" : "source.value_too_large", e.getOriginalMessage());
         } catch (JsonEOFException e) {
             result.problem(item, "source.truncated_json", "the JSON ends early: " + e.getOriginalMessage());
         } catch (CharConversionException e) {
             result.problem(item, "source.invalid_utf8", e.getMessage());
         } catch (JsonProcessingException e) {
-            result.problem(item, "source.not_json", e.getOriginalMessage());
+            boolean early = String.valueOf(e.getOriginalMessage()).contains("end-of-input");
+            result.problem(item, early ? "source.truncated_json" : "source.not_json", e.getOriginalMessage());
         } catch (IOException e) {
             result.problem(item, "source.unreadable", e.getMessage());
         }
         return null;
     }
 
-    /** The lines of a UTF-8 text file, or {@code null} (and a problem) if it is not UTF-8 text. */
+    /**
+     * The lines of a UTF-8 text file. A line that is not UTF-8 is recorded ({@code source.invalid_utf8},
+     * with its number) and given back blank, so the other lines are still read; {@code null} (and a
+     * problem) only if the file cannot be read at all.
+     */
     public static List<String> lines(Path file, ReadResult result) {
+        byte[] bytes;
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (!validUtf8(bytes)) {
-                result.problem(file.getFileName().toString(), "source.invalid_utf8", "the bytes are not valid UTF-8");
-                return null;
-            }
-            return new ArrayList<>(new String(bytes, StandardCharsets.UTF_8).lines().toList());
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             result.problem(file.getFileName().toString(), "source.unreadable", "cannot read " + file + ": " + e);
             return null;
         }
+        if (bytes.length == 0) {
+            result.problem(file.getFileName().toString(), "source.empty", "the file is empty");
+            return null;
+        }
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                if (i == bytes.length && start == i) {
+                    break;
+                }
+                byte[] line = java.util.Arrays.copyOfRange(bytes, start, i > start && bytes[i - 1] == '\r' ? i - 1 : i);
+                if (validUtf8(line)) {
+                    lines.add(new String(line, StandardCharsets.UTF_8));
+                } else {
+                    result.problem(file.getFileName() + " line " + (lines.size() + 1), "source.invalid_utf8",
+                            "the line is not valid UTF-8");
+                    lines.add("");
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
     }
 
     public static boolean validUtf8(byte[] bytes) {

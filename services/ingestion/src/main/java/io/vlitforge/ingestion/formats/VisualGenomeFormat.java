@@ -61,6 +61,11 @@ public final class VisualGenomeFormat implements AnnotationFormat {
                         "an image needs image_id, width and height");
                 continue;
             }
+            if (items.containsKey(id)) {
+                result.problem("image " + id, "item.duplicate_in_source", "image_data.json lists image " + id
+                        + " twice; the first entry is kept");
+                continue;
+            }
             SourceItem item = new SourceItem(name(), "v1.4", id, id + ".jpg");
             item.baseDir = dir;
             item.width = width;

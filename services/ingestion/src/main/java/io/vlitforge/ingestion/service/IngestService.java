@@ -545,22 +545,32 @@ public class IngestService {
         if (base == null) {
             throw new InvalidImageException("image.missing", "no images folder to find " + fileName + " in");
         }
+        Path root = base.toAbsolutePath().normalize();
         Path file;
         try {
-            if (fileName.indexOf('\0') >= 0) {
-                throw new InvalidPathException(fileName, "NUL in the name");
+            if (fileName.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+                throw new InvalidPathException(fileName, "control character in the name");
             }
-            file = base.resolve(fileName).normalize();
+            Path named = Path.of(fileName);
+            if (named.isAbsolute()) {
+                file = named.normalize();
+                if (!file.startsWith(root)) {
+                    throw new InvalidImageException("image.outside_folder",
+                            fileName + " is an absolute path outside the images folder " + root);
+                }
+            } else {
+                file = root.resolve(named).normalize();
+                if (!file.startsWith(root)) {
+                    throw new InvalidImageException("image.path_traversal",
+                            fileName + " climbs out of the images folder with '..'");
+                }
+            }
         } catch (InvalidPathException e) {
-            throw new InvalidImageException("image.unsafe_path", "not a usable file name: " + e.getReason());
-        }
-        Path root = base.toAbsolutePath().normalize();
-        if (!file.toAbsolutePath().startsWith(root)) {
-            throw new InvalidImageException("image.unsafe_path", fileName + " points outside the images folder");
+            throw new InvalidImageException("image.bad_file_name", "not a usable file name: " + e.getReason());
         }
         try {
             if (!file.toRealPath().startsWith(root.toRealPath())) {
-                throw new InvalidImageException("image.unsafe_path", fileName + " links outside the images folder");
+                throw new InvalidImageException("image.symlink_escape", fileName + " links outside the images folder");
             }
             if (!Files.isRegularFile(file)) {
                 throw new InvalidImageException("image.not_a_file", fileName + " is not a regular file");
