@@ -46,7 +46,7 @@ public class ImageRecordRepository {
 
     /** A new image row (when {@code objectKey} is null the image exists and only annotations are added). */
     public record ImageRow(String imageId, String objectKey, String format, int width, int height, long byteSize,
-            Licence licence, String credit) {
+            Licence licence, String credit, String perceptualHash) {
     }
 
     public record SourceRow(String dataset, String sourceId, String split, String fileName, String format,
@@ -86,13 +86,15 @@ public class ImageRecordRepository {
         }
         OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC);
         return Panache.getSession().chain(session -> MultiRowInsert.insert(session, INSERT_IMAGES,
-                        " on conflict (image_id) do nothing", 10, images, (i, q, p) -> q.setParameter(p, i.imageId())
+                        " on conflict (image_id) do update set perceptual_hash = "
+                        + "coalesce(ingestion.images.perceptual_hash, excluded.perceptual_hash)", 11, images, (i, q, p) -> q.setParameter(p, i.imageId())
                                 .setParameter(p + 1, i.objectKey()).setParameter(p + 2, i.format())
                                 .setParameter(p + 3, i.width()).setParameter(p + 4, i.height())
                                 .setParameter(p + 5, i.byteSize())
                                 .setParameter(p + 6, i.licence() == null ? null : cut(i.licence().name(), 300))
                                 .setParameter(p + 7, i.licence() == null ? null : cut(i.licence().url(), 500))
-                                .setParameter(p + 8, now).setParameter(p + 9, cut(i.credit(), 1000)))
+                                .setParameter(p + 8, now).setParameter(p + 9, cut(i.credit(), 1000))
+                                .setParameter(p + 10, i.perceptualHash()))
                 .chain(() -> MultiRowInsert.insert(session, INSERT_SOURCES,
                         " on conflict (dataset, source_id) do nothing", 9, sources,
                         (s, q, p) -> q.setParameter(p, s.dataset()).setParameter(p + 1, s.sourceId())
@@ -133,7 +135,7 @@ public class ImageRecordRepository {
     }
 
     private static final String INSERT_IMAGES = "insert into ingestion.images (image_id, object_key, format, width, "
-            + "height, byte_size, licence_name, licence_url, created_at, credit) values ";
+            + "height, byte_size, licence_name, licence_url, created_at, credit, perceptual_hash) values ";
     private static final String INSERT_SOURCES = "insert into ingestion.image_sources (dataset, source_id, split, "
             + "file_name, image_id, run_id, format, linked_coco_id, added_at) values ";
     private static final String INSERT_CAPTIONS = "insert into ingestion.captions (image_id, dataset, "

@@ -363,6 +363,7 @@ public class IngestService {
         int height;
         long size;
         ImageRow imageRow;
+        String hash;
         int fromWidth;
         int fromHeight;
         if (link != null) {
@@ -375,7 +376,8 @@ public class IngestService {
             height = link.height();
             fromWidth = item.width == null ? width : item.width;
             fromHeight = item.height == null ? height : item.height;
-            imageRow = new ImageRow(imageId, null, format, width, height, 0, item.licence, item.credit);
+            imageRow = new ImageRow(imageId, null, format, width, height, 0, item.licence, item.credit, null);
+            hash = null;
         } else {
             byte[] bytes = item.bytes != null ? item.bytes : readImage(imagesDir != null ? imagesDir : item.baseDir,
                     item.fileName);
@@ -403,7 +405,8 @@ public class IngestService {
             fromHeight = height;
             size = bytes.length;
             objectStore.putIfAbsent(key, bytes, facts.contentType());
-            imageRow = new ImageRow(imageId, key, format, width, height, size, item.licence, item.credit);
+            hash = PerceptualHash.dHash(bytes);
+            imageRow = new ImageRow(imageId, key, format, width, height, size, item.licence, item.credit, hash);
         }
         String where = dataset + "/" + item.sourceId;
         List<CaptionRow> captionRows = new ArrayList<>();
@@ -470,7 +473,7 @@ public class IngestService {
                 : item.fileName, item.format, item.linkedCocoId, imageId, run.entity.runId);
         ImageIngested addition = new ImageIngested(ImageIngested.SCHEMA_VERSION, imageId, key, format, width, height,
                 captions, boxes, item.licence, source, run.entity.runId, regions, item.relations, item.questions,
-                expressions, item.phrases, item.conversations, List.of(source), item.credit, null);
+                expressions, item.phrases, item.conversations, List.of(source), item.credit, hash);
         return new Prepared(imageId, new ItemRecords(imageRow, sourceRow, captionRows, boxRows, annotations), addition,
                 restored, notes);
     }

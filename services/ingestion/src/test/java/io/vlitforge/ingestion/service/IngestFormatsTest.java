@@ -137,6 +137,7 @@ class IngestFormatsTest {
         JsonPath img = image(vqa.resolve("images/COCO_train2014_000000458752.jpg"));
         assertEquals(10, img.getList("questions[0].answers").size());
         assertTrue(img.getList("questions.answer").contains("net"));
+        assertTrue(img.getString("perceptualHash").matches("[0-9a-f]{16}"), img.getString("perceptualHash"));
 
         Path gqa = Fixtures.root().resolve("gqa");
         JsonPath g = ingest("gqa", List.of(gqa.resolve("questions.json")), gqa.resolve("images"), dataset("gqa"));
