@@ -52,5 +52,28 @@ public interface IngestionConfig {
          */
         @io.smallrye.config.WithDefault("true")
         boolean clipBoxes();
+
+        /** Images named by http(s) URL in caption-pair sources. */
+        Url url();
+    }
+
+    /** How URL sources are fetched ({@code UrlFetcher}); off unless enabled. */
+    interface Url {
+        @io.smallrye.config.WithDefault("false")
+        boolean enabled();
+
+        /** Allow loopback, private, link-local and metadata addresses (never on a shared deployment). */
+        @io.smallrye.config.WithDefault("false")
+        boolean allowPrivate();
+
+        @io.smallrye.config.WithDefault("20S")
+        java.time.Duration timeout();
+
+        @io.smallrye.config.WithDefault("2")
+        int retries();
+
+        /** Fetches running at once, across all workers. */
+        @io.smallrye.config.WithDefault("4")
+        int concurrency();
     }
 }

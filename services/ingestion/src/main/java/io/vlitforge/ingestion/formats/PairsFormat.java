@@ -15,8 +15,8 @@ import java.util.Map;
  * {@code caption<TAB>path}, with or without a header naming the columns) or JSONL ({@code image}/
  * {@code path}/{@code file_name}/{@code url} plus {@code caption}/{@code text}). Lines of the same image
  * become one item with several captions. Paths are local files relative to the images folder (or to the
- * pairs file); {@code http(s)} URLs are refused with {@code image.url_fetch_disabled} until URL fetching
- * is configured.
+ * pairs file); {@code http(s)} URLs are fetched by the ingest service when URL sources are enabled
+ * (refused with {@code image.url_fetch_disabled} otherwise).
  */
 public final class PairsFormat implements AnnotationFormat {
 
@@ -85,10 +85,6 @@ public final class PairsFormat implements AnnotationFormat {
                     result.problem(where, "annotation.missing_image", "no image path or URL");
                     continue;
                 }
-                if (image.startsWith("http://") || image.startsWith("https://")) {
-                    result.problem(where, "image.url_fetch_disabled", "URL sources are not enabled: " + shorten(image));
-                    continue;
-                }
                 String text = Json.usableText(caption, where, result);
                 if (text == null) {
                     continue;
@@ -129,9 +125,5 @@ public final class PairsFormat implements AnnotationFormat {
             }
         }
         return null;
-    }
-
-    private static String shorten(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 }

@@ -99,6 +99,7 @@ public class IngestService {
     private final IngestionConfig config;
     private final MeterRegistry metrics;
     private final ExecutorService workers;
+    private final UrlFetcher urls;
 
     public IngestService(IngestionRepository repository, ImageRecordRepository records, ObjectStore objectStore,
             ImageIngestedPublisher publisher, IngestionConfig config, MeterRegistry metrics) {
@@ -108,6 +109,9 @@ public class IngestService {
         this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
+        IngestionConfig.Url url = config.ingest().url();
+        this.urls = new UrlFetcher(new UrlFetcher.Settings(url.enabled(), url.allowPrivate(), url.timeout(),
+                url.retries(), url.concurrency(), config.ingest().maxImageBytes()));
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.ingest().workers(), task -> {
             Thread t = new Thread(task, "ingest-worker-" + threads.incrementAndGet());
@@ -379,8 +383,9 @@ public class IngestService {
             imageRow = new ImageRow(imageId, null, format, width, height, 0, item.licence, item.credit, null);
             hash = null;
         } else {
-            byte[] bytes = item.bytes != null ? item.bytes : readImage(imagesDir != null ? imagesDir : item.baseDir,
-                    item.fileName);
+            byte[] bytes = item.bytes != null ? item.bytes
+                    : UrlFetcher.isUrl(item.fileName) ? urls.fetch(item.fileName)
+                    : readImage(imagesDir != null ? imagesDir : item.baseDir, item.fileName);
             if (bytes.length > config.ingest().maxImageBytes()) {
                 throw new InvalidImageException("image.too_large",
                         bytes.length + " bytes, more than the limit of " + config.ingest().maxImageBytes());
@@ -391,7 +396,7 @@ public class IngestService {
                 throw new InvalidImageException("image.size_mismatch", "annotation says " + item.width + "x"
                         + item.height + ", the file is " + facts.width() + "x" + facts.height());
             }
-            String extension = extension(item.fileName);
+            String extension = UrlFetcher.isUrl(item.fileName) ? null : extension(item.fileName);
             if (extension != null && !extensionMatches(extension, facts.format())) {
                 notes.add(new Note(item.fileName, "image.extension_mismatch", "named ." + extension + " but the bytes are "
                         + facts.format() + "; stored as " + facts.format(), false));

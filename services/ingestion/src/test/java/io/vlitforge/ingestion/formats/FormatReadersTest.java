@@ -224,9 +224,10 @@ class FormatReadersTest {
         Files.writeString(tsv, "a.jpg\ta dog on a couch\nb.jpg\ta red bus\na.jpg\tthe dog sleeps\n"
                 + "https://example.org/c.jpg\tremote\nno-tab-here\n");
         ReadResult r = read("pairs", tsv);
-        assertEquals(2, r.items.size());
-        assertEquals(3, sum(r, i -> i.captions.size()));
-        assertEquals(List.of("image.url_fetch_disabled", "annotation.malformed_pair"),
+        assertEquals(3, r.items.size(), "a URL is an item; the ingest service fetches it (or refuses it)");
+        assertEquals("https://example.org/c.jpg", r.items.get(2).fileName);
+        assertEquals(4, sum(r, i -> i.captions.size()));
+        assertEquals(List.of("annotation.malformed_pair"),
                 r.problems.stream().map(ReadResult.Problem::reason).toList());
         // CC3M order (caption first) with a header.
         Path cc3m = dir.resolve("cc3m.tsv");
