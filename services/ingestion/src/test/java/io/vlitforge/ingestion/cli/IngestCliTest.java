@@ -100,4 +100,64 @@ class IngestCliTest {
         assertTrue(JSON.readTree(out).get("error").asText().contains("unknown format yolo"), out);
         assertTrue(p.exitValue() != 0);
     }
+
+    @Test
+    void builtSourcesOfTheOtherFormatsThroughTheCli(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path coco = Fixtures.cocoMini().resolve("images");
+        Files.writeString(dir.resolve("instances.json"), """
+                {"images": [{"id": 790, "file_name": "000000000790.jpg", "width": 640, "height": 422}],
+                 "annotations": [{"id": 11, "image_id": 790, "category_id": 65, "bbox": [10, 20, 300, 200]}],
+                 "categories": [{"id": 65, "name": "bed"}]}""");
+        Files.writeString(dir.resolve("refs(unc).json"), """
+                [{"ref_id": 1, "ann_id": 11, "image_id": 790, "split": "val", "sentences": [{"sent_id": 1, "sent": "the bed"}]}]""");
+        JsonNode ref = vlit("--format", "refcoco", dir.resolve("refs(unc).json").toString(),
+                dir.resolve("instances.json").toString(), "--images", coco.toString(), "--dataset", dataset("refcoco"));
+        assertAddsUp(ref, 1);
+        assertEquals(2, ref.get("annotations").asInt());
+
+        Path shard = dir.resolve("shard-000000.tar");
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(shard))) {
+            byte[] jpeg = Files.readAllBytes(coco.resolve("000000000790.jpg"));
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("k1.jpg");
+            e.setSize(jpeg.length);
+            tar.putArchiveEntry(e);
+            tar.write(jpeg);
+            tar.closeArchiveEntry();
+            byte[] txt = "a caption in a shard".getBytes(StandardCharsets.UTF_8);
+            e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("k1.txt");
+            e.setSize(txt.length);
+            tar.putArchiveEntry(e);
+            tar.write(txt);
+            tar.closeArchiveEntry();
+        }
+        assertAddsUp(vlit("--format", "webdataset", shard.toString(), "--dataset", dataset("wds")), 1);
+
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Files.createDirectories(images.resolve("mllm_demo_data"));
+        int i = 0;
+        for (String name : List.of("mllm_demo_data/1.jpg", "mllm_demo_data/2.jpg", "mllm_demo_data/3.jpg")) {
+            Files.copy(Files.list(coco).sorted().toList().get(i++), images.resolve(name));
+        }
+        JsonNode sharegpt = vlit("--format", "sharegpt", Fixtures.root().resolve("llama-factory/mllm_demo.json")
+                .toString(), "--images", images.toString(), "--dataset", dataset("sharegpt"));
+        assertAddsUp(sharegpt, 3);
+        assertEquals(JSON.readTree(Fixtures.root().resolve("llama-factory/mllm_demo.json").toFile()).size(),
+                sharegpt.get("annotations").asInt());
+
+        Path llava = dir.resolve("llava.json");
+        Files.writeString(llava, """
+                [{"id": "a", "image": "mllm_demo_data/1.jpg", "conversations": [{"from": "human", "value": "<image>\\nWhat?"},
+                  {"from": "gpt", "value": "A room."}]}]""");
+        assertAddsUp(vlit("--format", "llava", llava.toString(), "--images", images.toString(), "--dataset",
+                dataset("llava")), 1);
+
+        Path multi = dir.resolve("multi.jsonl");
+        Files.writeString(multi, "{\"unique_id\": \"m1\", \"task_name\": \"VQA\", \"image_path\": "
+                + "\"./mllm_demo_data/2.jpg\", \"prompt\": \"What is shown?\", \"target\": \"a kitchen\", "
+                + "\"region\": [\"10 20 110 120\"]}\n");
+        JsonNode m = vlit("--format", "multiinstruct", multi.toString(), "--images", images.toString(), "--dataset",
+                dataset("multiinstruct"));
+        assertAddsUp(m, 1);
+        assertEquals(2, m.get("annotations").asInt(), "the conversation and its region");
+    }
 }

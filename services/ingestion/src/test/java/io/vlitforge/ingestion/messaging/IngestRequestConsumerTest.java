@@ -95,4 +95,37 @@ class IngestRequestConsumerTest {
             assertEquals(finished, completedRun("src-" + tag).orElseThrow().getString("finishedAt"));
         }
     }
+
+    @Test
+    void fixtureSourcesOfEveryKindThroughTheTopic() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path f = Fixtures.root();
+        record Request(String id, String format, List<Path> paths, Path images, int seen, int rejected) {
+        }
+        List<Request> requests = List.of(
+                new Request("coco", "coco", List.of(Fixtures.cocoMini().resolve("annotations")),
+                        Fixtures.cocoMini().resolve("images"), 80, 0),
+                new Request("vg", "vg", List.of(f.resolve("visual-genome")), f.resolve("visual-genome/images"), 4, 0),
+                new Request("vqa", "vqa", List.of(f.resolve("vqav2/questions.json"), f.resolve("vqav2/annotations.json")),
+                        f.resolve("vqav2/images"), 1, 0),
+                new Request("flickr30k", "flickr30k", List.of(f.resolve("flickr30k")), f.resolve("flickr30k"), 5, 3));
+        String topic = prefix + IngestRequestConsumer.INGEST_REQUESTS;
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrap)) {
+            List<ProducerRecord<String, String>> records = new java.util.ArrayList<>();
+            for (Request r : requests) {
+                String paths = r.paths().stream().map(p -> "\"" + p + "\"").collect(java.util.stream.Collectors.joining(", "));
+                records.add(new ProducerRecord<>(topic, r.id(), "{\"requestId\": \"" + r.id() + "-" + tag
+                        + "\", \"format\": \"" + r.format() + "\", \"paths\": [" + paths + "], \"imagesDir\": \""
+                        + r.images() + "\", \"dataset\": \"" + r.id() + "-topic-" + tag + "\"}"));
+            }
+            kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+            for (Request r : requests) {
+                JsonPath run = Await.value(r.id() + " run", () -> completedRun(r.id() + "-" + tag));
+                assertEquals(r.format(), run.getString("format"));
+                assertEquals(r.seen(), run.getInt("imagesSeen"), r.id());
+                assertEquals(r.rejected(), run.getInt("imagesRejected"), r.id());
+                assertEquals(r.seen() - r.rejected(), run.getInt("ingested") + run.getInt("merged"), r.id());
+            }
+        }
+    }
 }
