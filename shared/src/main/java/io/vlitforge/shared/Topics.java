@@ -6,6 +6,8 @@ package io.vlitforge.shared;
  */
 public final class Topics {
 
+    /** Requests to ingest a source or an item, fed by other systems (consumed by ingestion). */
+    public static final String INGEST_REQUESTS = "ingest.requests";
     public static final String IMAGES_INGESTED = "images.ingested";
     public static final String SAMPLES_GENERATED = "samples.generated";
     public static final String SAMPLES_ACCEPTED = "samples.accepted";

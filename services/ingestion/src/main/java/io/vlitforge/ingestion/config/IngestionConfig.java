@@ -38,5 +38,42 @@ public interface IngestionConfig {
 
         /** Images announced and recorded together: one transaction and one wait for the broker each. */
         int batchSize();
+
+        /**
+         * Largest width x height accepted, read from the header before any pixel is decoded: a small file
+         * claiming 100000x100000 pixels (a decompression bomb) is refused with {@code image.too_many_pixels}.
+         */
+        @io.smallrye.config.WithDefault("100000000")
+        long maxPixels();
+
+        /**
+         * A box reaching outside its image is clipped to it (and the change recorded as
+         * {@code box.clipped}); when false such a box is refused ({@code box.outside_image}).
+         */
+        @io.smallrye.config.WithDefault("true")
+        boolean clipBoxes();
+
+        /** Images named by http(s) URL in caption-pair sources. */
+        Url url();
+    }
+
+    /** How URL sources are fetched ({@code UrlFetcher}); off unless enabled. */
+    interface Url {
+        @io.smallrye.config.WithDefault("false")
+        boolean enabled();
+
+        /** Allow loopback, private, link-local and metadata addresses (never on a shared deployment). */
+        @io.smallrye.config.WithDefault("false")
+        boolean allowPrivate();
+
+        @io.smallrye.config.WithDefault("20S")
+        java.time.Duration timeout();
+
+        @io.smallrye.config.WithDefault("2")
+        int retries();
+
+        /** Fetches running at once, across all workers. */
+        @io.smallrye.config.WithDefault("4")
+        int concurrency();
     }
 }

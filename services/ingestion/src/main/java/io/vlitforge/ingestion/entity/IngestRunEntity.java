@@ -15,6 +15,8 @@ public class IngestRunEntity extends PanacheEntityBase {
     public String runId;
 
     public String dataset;
+    /** The annotation format read ({@code coco}, {@code vg}, ...). */
+    public String format;
     public String annotationsDir;
     public String imagesDir;
     public String status;
@@ -23,6 +25,12 @@ public class IngestRunEntity extends PanacheEntityBase {
     public int imagesAlreadyPresent;
     public int imagesRejected;
     public int annotationsRejected;
+    /** Source images whose picture was already recorded (same bytes, or the COCO image a VG image names). */
+    public int imagesMerged;
+    public int imagesRestored;
+    public int boxesClipped;
+    @jakarta.persistence.Column(name = "annotations_count")
+    public int annotations;
     public OffsetDateTime startedAt;
     public OffsetDateTime finishedAt;
 }

@@ -33,6 +33,15 @@ public final class ImageInspector {
     }
 
     public static ImageFacts inspect(byte[] bytes, boolean fullDecode) throws InvalidImageException {
+        return inspect(bytes, fullDecode, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #inspect(byte[], boolean)}, refusing ({@code image.too_many_pixels}) an image whose header
+     * claims more than {@code maxPixels} pixels before a single pixel is decoded: a few hundred bytes can
+     * claim 100000x100000, and decoding that would take 30 GB.
+     */
+    public static ImageFacts inspect(byte[] bytes, boolean fullDecode, long maxPixels) throws InvalidImageException {
         if (bytes.length == 0) {
             throw new InvalidImageException("image.empty", "the file is empty");
         }
@@ -47,8 +56,12 @@ public final class ImageInspector {
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 reader.setInput(input, true, !fullDecode);
                 String format = normalise(reader.getFormatName());
-                int width;
-                int height;
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if ((long) width * height > maxPixels) {
+                    throw new InvalidImageException("image.too_many_pixels", "the header says " + width + "x" + height
+                            + " = " + ((long) width * height) + " pixels, more than the limit of " + maxPixels);
+                }
                 if (fullDecode) {
                     var image = reader.read(0);
                     if (!warnings.isEmpty()) {
@@ -56,9 +69,6 @@ public final class ImageInspector {
                     }
                     width = image.getWidth();
                     height = image.getHeight();
-                } else {
-                    width = reader.getWidth(0);
-                    height = reader.getHeight(0);
                 }
                 checkEndMarker(format, bytes);
                 if (width <= 0 || height <= 0) {
