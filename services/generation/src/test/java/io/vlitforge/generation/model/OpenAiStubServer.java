@@ -41,6 +41,9 @@ public final class OpenAiStubServer implements AutoCloseable {
     private final AtomicInteger maxActive = new AtomicInteger();
     private final AtomicInteger faultsServed = new AtomicInteger();
     private final Map<String, AtomicInteger> byBody = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> activeByModel = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> maxByModel = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requestsByModel = new ConcurrentHashMap<>();
     private final List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Function<JsonNode, String> responder = request -> "Hello.";
     private volatile long latencyMillis;
@@ -86,6 +89,17 @@ public final class OpenAiStubServer implements AutoCloseable {
         return maxActive.get();
     }
 
+    /** The most requests for one model (one step's endpoint) served at once. */
+    public int maxConcurrent(String model) {
+        AtomicInteger n = maxByModel.get(model);
+        return n == null ? 0 : n.get();
+    }
+
+    public int requests(String model) {
+        AtomicInteger n = requestsByModel.get(model);
+        return n == null ? 0 : n.get();
+    }
+
     public int faultsServed() {
         return faultsServed.get();
     }
@@ -109,6 +123,8 @@ public final class OpenAiStubServer implements AutoCloseable {
         maxActive.set(0);
         faultsServed.set(0);
         byBody.clear();
+        maxByModel.clear();
+        requestsByModel.clear();
     }
 
     private synchronized Fault nextFault() {
@@ -116,11 +132,37 @@ public final class OpenAiStubServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        byte[] raw = exchange.getRequestBody().readAllBytes();
+        String model = "?";
+        try {
+            model = JSON.readTree(raw).path("model").asText("?");
+        } catch (IOException notJson) {
+            // counted under "?"
+        }
+        requestsByModel.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
+        AtomicInteger modelActive = activeByModel.computeIfAbsent(model, m -> new AtomicInteger());
+        int nowForModel = modelActive.incrementAndGet();
+        maxByModel.computeIfAbsent(model, m -> new AtomicInteger()).accumulateAndGet(nowForModel, Math::max);
+        boolean[] stillActive = {true};
+        try {
+            serve(exchange, new String(raw, StandardCharsets.UTF_8), () -> {
+                if (stillActive[0]) {
+                    stillActive[0] = false;
+                    modelActive.decrementAndGet();
+                }
+            });
+        } finally {
+            if (stillActive[0]) {
+                modelActive.decrementAndGet();
+            }
+        }
+    }
+
+    private void serve(HttpExchange exchange, String body, Runnable abandoned) throws IOException {
         int now = active.incrementAndGet();
         maxActive.accumulateAndGet(now, Math::max);
         boolean counted = true;
         try {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.incrementAndGet();
             byBody.computeIfAbsent(body, b -> new AtomicInteger()).incrementAndGet();
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -148,6 +190,7 @@ public final class OpenAiStubServer implements AutoCloseable {
                 // The client gives up on this request; it no longer occupies one of its in-flight slots.
                 active.decrementAndGet();
                 counted = false;
+                abandoned.run();
                 sleep(hangMillis);
             } else if (latencyMillis > 0) {
                 sleep(latencyMillis);
