@@ -33,6 +33,12 @@ public final class OpenAiStubServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, every reply then
+        // waits ~40 ms for a delayed ACK, which would be the stub's latency, not the client's.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(300);
     private final Deque<Fault> script = new ArrayDeque<>();
@@ -141,78 +147,21 @@ public final class OpenAiStubServer implements AutoCloseable {
         }
         requestsByModel.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
         AtomicInteger modelActive = activeByModel.computeIfAbsent(model, m -> new AtomicInteger());
-        int nowForModel = modelActive.incrementAndGet();
-        maxByModel.computeIfAbsent(model, m -> new AtomicInteger()).accumulateAndGet(nowForModel, Math::max);
-        boolean[] stillActive = {true};
-        try {
-            serve(exchange, new String(raw, StandardCharsets.UTF_8), () -> {
-                if (stillActive[0]) {
-                    stillActive[0] = false;
-                    modelActive.decrementAndGet();
-                }
-            });
-        } finally {
-            if (stillActive[0]) {
+        maxByModel.computeIfAbsent(model, m -> new AtomicInteger()).accumulateAndGet(modelActive.incrementAndGet(),
+                Math::max);
+        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+        // A request stops counting just before its reply is written (or when it starts hanging, since the
+        // client gives up on it): the client counts it as in flight until the whole reply has arrived, so
+        // what the server counts is never more than what the client has outstanding.
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable finish = () -> {
+            if (finished.compareAndSet(false, true)) {
                 modelActive.decrementAndGet();
-            }
-        }
-    }
-
-    private void serve(HttpExchange exchange, String body, Runnable abandoned) throws IOException {
-        int now = active.incrementAndGet();
-        maxActive.accumulateAndGet(now, Math::max);
-        boolean counted = true;
-        try {
-            requests.incrementAndGet();
-            byBody.computeIfAbsent(body, b -> new AtomicInteger()).incrementAndGet();
-            String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            if (auth != null) {
-                authorizations.add(auth);
-            }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                respond(exchange, 405, "{\"error\":{\"message\":\"POST only\"}}");
-                return;
-            }
-            Fault fault = nextFault();
-            if (fault != null) {
-                faultsServed.incrementAndGet();
-            }
-            if (fault == Fault.THROTTLE) {
-                exchange.getResponseHeaders().add("Retry-After", "1");
-                respond(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit\"}}");
-                return;
-            }
-            if (fault == Fault.SERVER_ERROR) {
-                respond(exchange, 500, "{\"error\":{\"message\":\"internal error\"}}");
-                return;
-            }
-            if (fault == Fault.HANG) {
-                // The client gives up on this request; it no longer occupies one of its in-flight slots.
                 active.decrementAndGet();
-                counted = false;
-                abandoned.run();
-                sleep(hangMillis);
-            } else if (latencyMillis > 0) {
-                sleep(latencyMillis);
             }
-            JsonNode request = JSON.readTree(body);
-            String content = responder.apply(request);
-            String reply = completion(request, content);
-            if (fault == Fault.MALFORMED_BODY) {
-                respond(exchange, 200, "{\"id\": \"chatcmpl-1\", \"choices\": [{\"message\": <html>oops");
-                return;
-            }
-            if (fault == Fault.TRUNCATED) {
-                byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, bytes.length);
-                OutputStream out = exchange.getResponseBody();
-                out.write(bytes, 0, bytes.length / 2);
-                out.flush();
-                exchange.close();
-                return;
-            }
-            respond(exchange, 200, reply);
+        };
+        try {
+            serve(exchange, new String(raw, StandardCharsets.UTF_8), finish);
         } catch (IOException | RuntimeException e) {
             try {
                 exchange.close();
@@ -220,10 +169,59 @@ public final class OpenAiStubServer implements AutoCloseable {
                 // the connection is gone already
             }
         } finally {
-            if (counted) {
-                active.decrementAndGet();
-            }
+            finish.run();
         }
+    }
+
+    private void serve(HttpExchange exchange, String body, Runnable finish) throws IOException {
+        requests.incrementAndGet();
+        byBody.computeIfAbsent(body, b -> new AtomicInteger()).incrementAndGet();
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth != null) {
+            authorizations.add(auth);
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            respond(exchange, 405, "{\"error\":{\"message\":\"POST only\"}}", finish);
+            return;
+        }
+        Fault fault = nextFault();
+        if (fault != null) {
+            faultsServed.incrementAndGet();
+        }
+        if (fault == Fault.THROTTLE) {
+            exchange.getResponseHeaders().add("Retry-After", "1");
+            respond(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit\"}}", finish);
+            return;
+        }
+        if (fault == Fault.SERVER_ERROR) {
+            respond(exchange, 500, "{\"error\":{\"message\":\"internal error\"}}", finish);
+            return;
+        }
+        if (fault == Fault.HANG) {
+            finish.run();
+            sleep(hangMillis);
+        } else if (latencyMillis > 0) {
+            sleep(latencyMillis);
+        }
+        JsonNode request = JSON.readTree(body);
+        String content = responder.apply(request);
+        String reply = completion(request, content);
+        if (fault == Fault.MALFORMED_BODY) {
+            respond(exchange, 200, "{\"id\": \"chatcmpl-1\", \"choices\": [{\"message\": <html>oops", finish);
+            return;
+        }
+        if (fault == Fault.TRUNCATED) {
+            byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            finish.run();
+            exchange.sendResponseHeaders(200, bytes.length);
+            OutputStream out = exchange.getResponseBody();
+            out.write(bytes, 0, bytes.length / 2);
+            out.flush();
+            exchange.close();
+            return;
+        }
+        respond(exchange, 200, reply, finish);
     }
 
     private static String completion(JsonNode request, String content) {
@@ -245,9 +243,10 @@ public final class OpenAiStubServer implements AutoCloseable {
         return reply.toString();
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    private static void respond(HttpExchange exchange, int status, String body, Runnable finish) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
+        finish.run();
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
