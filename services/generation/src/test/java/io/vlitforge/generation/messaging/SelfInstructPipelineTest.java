@@ -15,7 +15,6 @@ import io.vlitforge.generation.model.OpenAiStubServer;
 import io.vlitforge.generation.model.OpenAiStubServer.Fault;
 import io.vlitforge.generation.selfinstruct.LlavaInstructRecipe;
 import io.vlitforge.generation.selfinstruct.MiniGpt4Recipe;
-import io.vlitforge.generation.selfinstruct.PromptSet;
 import io.vlitforge.generation.selfinstruct.ResponseType;
 import io.vlitforge.shared.events.BoundingBox;
 import io.vlitforge.shared.events.ImageIngested;
@@ -98,11 +97,18 @@ class SelfInstructPipelineTest {
         MinioClient store = MinioClients.create(s3Endpoint, s3Key, s3Secret);
         // The cache is keyed by request content: boxes that differ per run keep an earlier run's replies out.
         java.util.Random random = new java.util.Random();
+        LlavaInstructRecipe draw = new LlavaInstructRecipe(true);
         for (int i = 0; i < 18; i++) {
             boolean unanswerable = i % 9 == 4;
-            byte[] bytes = ((unanswerable ? "unanswerable-image-bytes-00" : "image-bytes-") + UUID.randomUUID())
-                    .getBytes(StandardCharsets.US_ASCII);
-            String imageId = Ids.imageId(bytes);
+            byte[] bytes;
+            String imageId;
+            // The answerable images cover the three response types in turn, so that every step is exercised.
+            ResponseType wanted = ResponseType.values()[i % ResponseType.values().length];
+            do {
+                bytes = ((unanswerable ? "unanswerable-image-bytes-00" : "image-bytes-") + UUID.randomUUID())
+                        .getBytes(StandardCharsets.US_ASCII);
+                imageId = Ids.imageId(bytes);
+            } while (!unanswerable && draw.typeFor(imageId) != wanted);
             String key = ObjectKeys.image(imageId, "png");
             store.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(bytes), bytes.length, -1).contentType("image/png").build());
@@ -112,7 +118,7 @@ class SelfInstructPipelineTest {
                 captions.add(LlavaReplies.UNANSWERABLE);
             }
             ImageIngested image = new ImageIngested(ImageIngested.SCHEMA_VERSION, imageId, key, "png", 640, 480,
-                    captions, List.of(new BoundingBox("person", 1 + random.nextInt(300), 48, 320, 240), new BoundingBox("dog", 400 + 7 * i, 300, 100, 90)),
+                    captions, List.of(new BoundingBox("person", random.nextInt(300), random.nextInt(200), 100 + random.nextInt(300), 100 + random.nextInt(200)), new BoundingBox("dog", 400 + 7 * i, 300, 100, 90)),
                     new Licence("CC BY 2.0", "http://creativecommons.org/licenses/by/2.0/"),
                     new SourceRef("coco", "val2014", Integer.toString(i), "x.jpg"), "run-" + UUID.randomUUID());
             (unanswerable ? marked : images).add(image);
