@@ -43,15 +43,19 @@ class DeploymentManifestsTest {
     private static final Path ROOT = Fixtures.repositoryRoot();
     private static final Path OVERLAY = ROOT.resolve("deploy/kubernetes/overlays/local");
     private static final Path PROMETHEUS = ROOT.resolve("deploy/prometheus");
-    private static final Pattern INCOMING = Pattern.compile("^mp\\.messaging\\.incoming\\.\"([^\"]+)\"\\."
+    private static final Pattern INCOMING = Pattern.compile("^mp\\.messaging\\.incoming\\.\"?([^\".]+(?:\\.[^\".]+)*?)\"?\\."
             + "(topic|group\\.id|dead-letter-queue\\.topic)=\\$\\{vlit\\.topic-prefix}(\\S+)$");
+    /** A channel's on/off switch: {@code enabled=${VARIABLE:default}}. */
+    private static final Pattern ENABLED = Pattern.compile("^mp\\.messaging\\.incoming\\.\"?([^\"]+?)\"?\\."
+            + "enabled=\\$\\{([A-Z0-9_]+):(true|false)}$");
     private static final Pattern OUTGOING_TOPIC = Pattern.compile(
             "^mp\\.messaging\\.outgoing\\.\"([^\"]+)\"\\.topic=\\$\\{vlit\\.topic-prefix}(\\S+)$");
 
     private static List<Map<String, Object>> resources;
 
     /** One inbound channel of one service: the consumer group KEDA must scale. */
-    private record Consumer(String service, String channel, String group, String topic, String deadLetterTopic) {
+    private record Consumer(String service, String channel, String group, String topic, String deadLetterTopic,
+            String switchVariable, boolean onByDefault) {
     }
 
     @BeforeAll
@@ -161,8 +165,24 @@ class DeploymentManifestsTest {
             }
             assertEquals(1, matching.size(), "one ScaledObject for consumer group " + consumer.group());
             Map<String, Object> scaled = matching.get(0);
-            assertEquals(consumer.service(), string(scaled, "spec.scaleTargetRef.name"),
-                    consumer + ": scales its own Deployment");
+            // The Deployment it scales runs this service's image with this channel switched on: the service's
+            // own Deployment, or (for a step with its own switch) a Deployment of that step alone.
+            String target = string(scaled, "spec.scaleTargetRef.name");
+            Map<String, Object> deployment = named("Deployment", target)
+                    .orElseThrow(() -> new AssertionError(consumer + ": no Deployment " + target));
+            Object container = list(deployment, "spec.template.spec.containers").get(0);
+            assertTrue(string(container, "image").startsWith("vlit-forge/" + consumer.service() + ":"),
+                    consumer + ": " + target + " runs the " + consumer.service() + " image");
+            if (consumer.switchVariable() != null) {
+                String value = null;
+                for (Object env : list(container, "env")) {
+                    if (consumer.switchVariable().equals(string(env, "name"))) {
+                        value = string(env, "value");
+                    }
+                }
+                boolean on = value == null ? consumer.onByDefault() : Boolean.parseBoolean(value);
+                assertTrue(on, consumer + ": " + target + " switches the channel on (" + consumer.switchVariable() + ")");
+            }
             int min = Integer.parseInt(string(scaled, "spec.minReplicaCount"));
             int max = Integer.parseInt(string(scaled, "spec.maxReplicaCount"));
             int partitions = Integer.parseInt(string(topic(consumer.topic()), "spec.partitions"));
@@ -276,17 +296,24 @@ class DeploymentManifestsTest {
         List<Consumer> consumers = new ArrayList<>();
         for (String service : ServiceProcesses.SERVICES) {
             Map<String, Map<String, String>> channels = new LinkedHashMap<>();
+            Map<String, String[]> switches = new LinkedHashMap<>();
             for (String line : properties(service)) {
                 Matcher m = INCOMING.matcher(line.strip());
                 if (m.matches()) {
                     channels.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(m.group(2), m.group(3));
                 }
+                Matcher e = ENABLED.matcher(line.strip());
+                if (e.matches()) {
+                    switches.put(e.group(1), new String[] {e.group(2), e.group(3)});
+                }
             }
             channels.forEach((channel, settings) -> {
                 assertNotNull(settings.get("group.id"), service + " channel " + channel + " names its group");
                 assertNotNull(settings.get("topic"), service + " channel " + channel + " names its topic");
+                String[] onOff = switches.get(channel);
                 consumers.add(new Consumer(service, channel, settings.get("group.id"), settings.get("topic"),
-                        settings.get("dead-letter-queue.topic")));
+                        settings.get("dead-letter-queue.topic"), onOff == null ? null : onOff[0],
+                        onOff == null || Boolean.parseBoolean(onOff[1])));
             });
         }
         return consumers;
