@@ -4,6 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.minio.BucketExistsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -13,9 +17,15 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.events.Usage;
 import io.vlitforge.shared.events.Verdict;
+import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.objectstore.MinioClients;
+import io.vlitforge.shared.objectstore.ObjectKeys;
+import io.vlitforge.shared.testing.Fixtures;
 import io.vlitforge.shared.testing.Await;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -29,7 +39,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dead-letter replay in-process against the real Kafka broker and PostgreSQL: a sample that failed earlier
+ * Dead-letter replay in-process against the real Kafka broker, PostgreSQL and S3: a sample that failed earlier
  * (put into the dead-letter topic as the consumer would) is sent back by {@code POST /dead-letters/replay}
  * and stored; nothing is stubbed.
  */
@@ -45,10 +55,30 @@ class DeadLetterReplayTest {
     @ConfigProperty(name = "quarkus.datasource.username")
     String dbUser;
 
+    @ConfigProperty(name = "vlit.object-store.endpoint")
+    String s3Endpoint;
+    @ConfigProperty(name = "vlit.object-store.access-key")
+    String s3AccessKey;
+    @ConfigProperty(name = "vlit.object-store.secret-key")
+    String s3SecretKey;
+    @ConfigProperty(name = "vlit.object-store.bucket")
+    String bucket;
+
     @Test
     void aDeadLetterIsSentBackToItsTopicAndStoredOnceTheCauseIsFixed() throws Exception {
+        // A real image in the store: the replayed sample joins the accepted set that other tests release.
+        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
+        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        }
+        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000030752.jpg"));
+        String imageId = Ids.imageId(image);
+        String imageKey = ObjectKeys.image(imageId, "jpeg");
+        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
+                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+
         String id = UUID.randomUUID().toString().replace("-", "");
-        Sample sample = new Sample(Sample.SCHEMA_VERSION, id, "a".repeat(64), "images/aa/aa/" + "a".repeat(64) + ".jpeg",
+        Sample sample = new Sample(Sample.SCHEMA_VERSION, id, imageId, imageKey,
                 List.of(Turn.human("<image>\nWhat is it?"), Turn.gpt("A kite.")), "dlq-test", "vqa",
                 new Licence("CC BY 2.0", "u"), null, Usage.NONE, "2026-11-26T00:00:00Z");
         ProducerRecord<String, String> failed = new ProducerRecord<>(prefix + "samples.accepted.dlq", id,
