@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlitforge.shared.testing.Fixtures;
+import io.vlitforge.shared.testing.OpenAiStubServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -56,6 +57,8 @@ class DashboardQueriesIT {
             "samples.accepted", "vlit_publication_records_dead_lettered_total");
 
     private static PipelineStack stack;
+    /** The model endpoint of the self-instruct conversation step, so the model panels have data too. */
+    private static OpenAiStubServer modelEndpoint;
     private static Process prometheus;
     private static String prometheusUrl;
 
@@ -65,7 +68,15 @@ class DashboardQueriesIT {
         DeploymentManifestsTest.run(ROOT, List.of("prometheus", "--version"), PROMETHEUS_MISSING);
         kafkaTools();
 
-        stack = PipelineStack.start("metrics", "vlit_e2e_metrics", "e2e-logs-metrics");
+        // LLaVA's own seed conversation as every reply: the reply format the conversation step parses.
+        String reply = Files.readString(Fixtures.root().resolve("llava/prompts/conversation/000_conv.txt"));
+        modelEndpoint = new OpenAiStubServer().responder(request -> reply);
+        stack = PipelineStack.start("metrics", "vlit_e2e_metrics", "e2e-logs-metrics", Map.of(
+                "VLIT_SI_CONVERSATION_ENABLED", "true",
+                "VLIT_SI_CONVERSATION_URL", modelEndpoint.baseUrl(),
+                "VLIT_SI_CONVERSATION_MODEL", "stub-llm",
+                "VLIT_SI_CONVERSATION_PRICE_PROMPT", "0.5",
+                "VLIT_SI_CONVERSATION_PRICE_COMPLETION", "1.5"));
         startPrometheus();
     }
 
@@ -79,6 +90,9 @@ class DashboardQueriesIT {
         }
         if (stack != null) {
             stack.close();
+        }
+        if (modelEndpoint != null) {
+            modelEndpoint.close();
         }
     }
 
@@ -104,6 +118,10 @@ class DashboardQueriesIT {
         assertEquals(samples, value("sum(vlit_generation_samples_total)"));
         assertEquals(samples, value("sum(vlit_filtering_verdicts_total)"));
         assertEquals(1, value("sum(vlit_publication_releases_total)"));
+        assertTrue(modelEndpoint.requests() > 0, "the conversation step called its endpoint");
+        assertEquals(modelEndpoint.requests(), value("sum(vlit_generation_model_requests_total{outcome=\"ok\"})"),
+                "every request the endpoint answered is counted");
+        assertTrue(value("sum(vlit_generation_model_cost_total) * 1000") > 0, "the calls cost what the prices say");
 
         // Every panel query, as Grafana would send it. Micrometer binds the Kafka clients' per-topic and
         // per-partition metrics on its refresh (every minute), so those may take a minute to appear:

@@ -53,6 +53,12 @@ final class PipelineStack implements AutoCloseable {
 
     /** Recreates {@code database}, starts the services and waits until all four are ready. */
     static PipelineStack start(String runPrefix, String database, String logFolder) throws Exception {
+        return start(runPrefix, database, logFolder, Map.of());
+    }
+
+    /** As above, with more environment for the services (e.g. a self-instruct step and its endpoint). */
+    static PipelineStack start(String runPrefix, String database, String logFolder, Map<String, String> more)
+            throws Exception {
         String run = runPrefix + UUID.randomUUID().toString().substring(0, 8);
         String bucket = "vlit-" + run;
         String kafka = required("VLIT_KAFKA_BOOTSTRAP");
@@ -77,6 +83,7 @@ final class PipelineStack implements AutoCloseable {
         environment.put("VLIT_DB_PORT", dbPort);
         environment.put("VLIT_DB_NAME", database);
         environment.put("VLIT_TOPIC_PREFIX", run + ".");
+        environment.putAll(more);
         ServiceProcesses services = new ServiceProcesses(Fixtures.repositoryRoot(), Path.of("target", logFolder),
                 environment);
         try {

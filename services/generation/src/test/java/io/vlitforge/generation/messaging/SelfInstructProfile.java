@@ -2,7 +2,7 @@ package io.vlitforge.generation.messaging;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.vlitforge.generation.model.OpenAiStubServer;
+import io.vlitforge.shared.testing.OpenAiStubServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
