@@ -10,15 +10,35 @@ import java.util.List;
  * sample id. Sorting once here, instead of in each writer, is what keeps the formats in the same order as
  * each other and independent of the order the accepted set was read in.
  */
-public record ReleaseContent(String name, String version, List<Sample> samples) {
+public record ReleaseContent(String name, String version, List<Sample> samples, boolean referenceImages) {
 
     /** The release folder's sub-folder holding the images (LLaVA's {@code --image_folder}). */
     public static final String IMAGE_FOLDER = "images/";
+    /**
+     * The store's own image folder seen from a release folder ({@code releases/<name>/<version>/}): where a
+     * release that references its images instead of bundling them points.
+     */
+    public static final String STORE_IMAGE_FOLDER = "../../../images/";
 
     public ReleaseContent {
         List<Sample> ordered = new ArrayList<>(samples);
         ordered.sort(Comparator.comparing(Sample::id));
         samples = List.copyOf(ordered);
+    }
+
+    /** A release that bundles its images (copies them into {@code images/}). */
+    public ReleaseContent(String name, String version, List<Sample> samples) {
+        this(name, version, samples, false);
+    }
+
+    /** The folder images are read from, relative to the release folder. */
+    public String imageFolder() {
+        return referenceImages ? STORE_IMAGE_FOLDER : IMAGE_FOLDER;
+    }
+
+    /** The sample's image relative to the release folder: bundled under images/, or the store's copy. */
+    public String imagePath(Sample sample) {
+        return imageFolder() + pathInImageFolder(sample);
     }
 
     /** {@code images/aa/bb/<sha>.jpeg} in the store becomes {@code aa/bb/<sha>.jpeg} under the release's images/. */

@@ -46,7 +46,7 @@ public final class ShareGptFormat implements ReleaseFormat {
             g.writeEndArray();
             // Every sample has exactly one image; a list because LLaMA-Factory pairs each <image> in order.
             g.writeArrayFieldStart("images");
-            g.writeString(ReleaseContent.pathInRelease(s));
+            g.writeString(release.imagePath(s));
             g.writeEndArray();
         });
     }

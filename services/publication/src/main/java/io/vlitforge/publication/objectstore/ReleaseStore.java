@@ -8,6 +8,7 @@ import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.http.Method;
 import io.vlitforge.publication.config.PublicationConfig;
@@ -80,6 +81,21 @@ public class ReleaseStore {
             throw e;
         } catch (Exception e) {
             throw new IOException("cannot read " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the object is there (a store that cannot be asked is an error, not a "no"). */
+    public boolean exists(String key) {
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+                return false;
+            }
+            throw new IllegalStateException("cannot check " + key + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot check " + key + ": " + e.getMessage(), e);
         }
     }
 

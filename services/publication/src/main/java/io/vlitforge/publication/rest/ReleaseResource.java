@@ -39,10 +39,11 @@ public class ReleaseResource {
      * {@code llava}, {@code sharegpt}, {@code webdataset}; omitted, it is {@code [llava]}. {@code sources}: the
      * data sets to release (each sample's source data set); omitted, every accepted sample. {@code recipe}: a
      * {@link ReleaseRecipe} (sources, tasks, strategies, minScores, sourceWeights, taskCaps, mergePerImage,
-     * mergeMaxTurns, seed); {@code sources} given beside it joins it.
+     * mergeMaxTurns, seed); {@code sources} given beside it joins it. {@code images}: {@code bundle} (default,
+     * copied into the release) or {@code reference} (the store's own images, by relative path).
      */
     public record ReleaseRequest(String name, String version, List<String> formats, List<String> sources,
-            ReleaseRecipe recipe) {
+            ReleaseRecipe recipe, String images) {
 
         ReleaseRecipe effectiveRecipe() {
             if (recipe == null) {
@@ -61,10 +62,16 @@ public class ReleaseResource {
     @Blocking
     public Response publish(ReleaseRequest request) {
         String name = request == null || request.name() == null ? "vlit" : request.name();
+        String images = request == null || request.images() == null ? "bundle" : request.images();
+        if (!images.equals("bundle") && !images.equals("reference")) {
+            return Response.status(400).entity(Map.of("error", "images must be bundle or reference, got " + images))
+                    .build();
+        }
         try {
             return Response.status(201).entity(releases.publish(name, request == null ? null : request.version(),
                     request == null ? null : request.formats(),
-                    request == null ? ReleaseRecipe.all() : request.effectiveRecipe())).build();
+                    request == null ? ReleaseRecipe.all() : request.effectiveRecipe(), images.equals("reference")))
+                    .build();
         } catch (ReleaseException e) {
             return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();
         } catch (ReleaseValidationException e) {

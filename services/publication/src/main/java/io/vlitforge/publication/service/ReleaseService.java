@@ -101,6 +101,16 @@ public class ReleaseService {
      */
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
             ReleaseRecipe recipe) {
+        return publish(name, requestedVersion, requestedFormats, recipe, false);
+    }
+
+    /**
+     * {@code referenceImages}: the release points at the store's own images (paths relative to the release
+     * folder, {@code ../../../images/...}) instead of copying them into its {@code images/}; WebDataset and
+     * Parquet embed image bytes either way.
+     */
+    public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
+            ReleaseRecipe recipe, boolean referenceImages) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
@@ -153,9 +163,16 @@ public class ReleaseService {
 
         String prefix = ObjectKeys.releasePrefix(name, version);
         DatasetCard.Funnel funnel = funnel(recipe, all);
-        ReleaseFiles files = writer.write(name, version, formats, samples, verdicts, funnel, extras, store::read,
+        ReleaseFiles files = writer.write(name, version, formats, samples,
+                new ReleaseWriter.Inputs(verdicts, funnel, extras, referenceImages), store::read,
                 (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
+        // Referenced images stay where they are; each must be there, or the release would point at nothing.
+        for (String key : files.referencedImages().keySet()) {
+            if (!store.exists(key)) {
+                throw new ReleaseValidationException("images.present", key + " is referenced but not in the store");
+            }
+        }
         // A failed check leaves the files without a manifest and without a record: not a release, and the
         // same name and version can be published again once the cause is fixed.
         try {
@@ -176,17 +193,17 @@ public class ReleaseService {
         release.bucket = store.bucket();
         release.prefix = prefix;
         release.samples = files.samples();
-        release.images = files.imageCopies().size();
+        release.images = files.imageCopies().size() + files.referencedImages().size();
         release.manifestSha256 = Ids.sha256Hex(files.manifestJson());
         release.formats = String.join(",", files.formats());
         release.publishedAt = now;
         await(() -> repository.saveRelease(release));
         await(() -> publisher.publish(new DatasetPublished(DatasetPublished.SCHEMA_VERSION, name, version,
-                store.bucket(), prefix, files.samples(), files.imageCopies().size(), files.samplesByTask(),
+                store.bucket(), prefix, files.samples(), release.images, files.samplesByTask(),
                 files.files(), now.toString())));
         metrics.counter("vlit.publication.releases").increment();
         LOG.infof("published %s %s (%s): %d samples, %d images at s3://%s/%s", name, version, release.formats,
-                files.samples(), files.imageCopies().size(), store.bucket(), prefix);
+                files.samples(), release.images, store.bucket(), prefix);
         return info(release, files.samplesByTask());
     }
 

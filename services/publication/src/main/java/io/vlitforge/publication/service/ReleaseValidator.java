@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vlitforge.publication.card.DatasetCard;
 import io.vlitforge.publication.formats.LlavaFormat;
 import io.vlitforge.publication.formats.ParquetFormat;
+import io.vlitforge.publication.formats.ReleaseContent;
 import io.vlitforge.publication.formats.ReleaseJson;
 import io.vlitforge.publication.formats.ShareGptFormat;
 import io.vlitforge.publication.formats.WebDatasetFormat;
@@ -125,7 +126,8 @@ public final class ReleaseValidator {
         for (JsonNode entry : llava) {
             String id = entry.path("id").asText();
             String image = entry.path("image").asText("");
-            if (!release.files().containsKey("images/" + image)) {
+            if (!holds(release, ReleaseContent.IMAGE_FOLDER + image)
+                    && !holds(release, ReleaseContent.STORE_IMAGE_FOLDER + image)) {
                 throw new ReleaseValidationException("llava.images_present", "sample " + id + " refers to images/"
                         + image + ", which the release does not hold");
             }
@@ -139,6 +141,11 @@ public final class ReleaseValidator {
             }
         }
         return llava.size();
+    }
+
+    /** The release holds the image at this path: bundled (a file of the release) or referenced in the store. */
+    private static boolean holds(ReleaseFiles release, String path) {
+        return release.files().containsKey(path) || release.referencedImages().containsValue(path);
     }
 
     private static long checkShareGpt(ReleaseFiles release, JsonNode sharegpt) {
@@ -169,7 +176,7 @@ public final class ReleaseValidator {
                         + " <image> tokens for " + images.size() + " images");
             }
             for (JsonNode image : images) {
-                if (!release.files().containsKey(image.asText())) {
+                if (!holds(release, image.asText())) {
                     throw new ReleaseValidationException("sharegpt.images_present", "entry " + index + " refers to "
                             + image.asText() + ", which the release does not hold");
                 }

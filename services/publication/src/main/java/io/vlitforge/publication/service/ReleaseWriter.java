@@ -57,35 +57,53 @@ public final class ReleaseWriter {
      */
     public record ReleaseFiles(byte[] manifestJson, List<String> formats, Map<String, List<String>> formatFiles,
             Map<String, String> imageCopies, Map<String, Long> samplesByTask, long samples,
-            Map<String, String> files) {
-    }
-
-    public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
-            ImageSource images, FileSink sink) {
-        return write(name, version, requestedFormats, samples, Map.of(), null, Map.of(), images, sink);
+            Map<String, String> files, Map<String, String> referencedImages) {
     }
 
     /**
-     * Writes the formats, then the dataset card (README.md, CREDITS.md, charts/*.png) from the samples and
-     * the verdicts they were accepted with ({@code verdicts} by sample id; samples without any are fine).
+     * What a release is written from besides its samples: the verdicts they were accepted with (by sample
+     * id; samples without any are fine), the rejection funnel for the card (null: none), more manifest
+     * entries (the recipe, the changes), and whether images are referenced in the store instead of bundled.
      */
+    public record Inputs(Map<String, List<Verdict>> verdicts, DatasetCard.Funnel funnel,
+            Map<String, Object> manifestExtras, boolean referenceImages) {
+
+        public static Inputs none() {
+            return new Inputs(Map.of(), null, Map.of(), false);
+        }
+    }
+
     public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
-            Map<String, List<Verdict>> verdicts, DatasetCard.Funnel funnel, Map<String, Object> manifestExtras,
             ImageSource images, FileSink sink) {
+        return write(name, version, requestedFormats, samples, Inputs.none(), images, sink);
+    }
+
+    /** Writes the formats, then {@code samples.txt}, then the dataset card (README.md, CREDITS.md, charts). */
+    public ReleaseFiles write(String name, String version, List<String> requestedFormats, List<Sample> samples,
+            Inputs inputs, ImageSource images, FileSink sink) {
+        Map<String, List<Verdict>> verdicts = inputs.verdicts();
+        DatasetCard.Funnel funnel = inputs.funnel();
+        Map<String, Object> manifestExtras = inputs.manifestExtras();
         List<String> formats = Formats.normalise(requestedFormats);
-        ReleaseContent content = new ReleaseContent(name, version, samples);
+        ReleaseContent content = new ReleaseContent(name, version, samples, inputs.referenceImages());
 
         Map<String, String> imageCopies = new TreeMap<>();
+        Map<String, String> referencedImages = new TreeMap<>();
         Map<String, String> files = new TreeMap<>();
         Map<String, Long> byTask = new TreeMap<>();
         Map<String, Long> byLicence = new TreeMap<>();
         TreeSet<String> licensedImages = new TreeSet<>();
         for (Sample s : content.samples()) {
-            String inRelease = ReleaseContent.pathInRelease(s);
-            imageCopies.put(s.imageKey(), inRelease);
-            // Image objects are named by the sha256 of their bytes (checked at ingestion), so the image id is
-            // the file's hash; validation recomputes it from the copy in the release.
-            files.put(inRelease, s.imageId());
+            String inRelease = content.imagePath(s);
+            if (content.referenceImages()) {
+                // Referenced, not copied: the service checks that the store holds each before publishing.
+                referencedImages.put(s.imageKey(), inRelease);
+            } else {
+                imageCopies.put(s.imageKey(), inRelease);
+                // Image objects are named by the sha256 of their bytes (checked at ingestion), so the image id
+                // is the file's hash; validation recomputes it from the copy in the release.
+                files.put(inRelease, s.imageId());
+            }
             byTask.merge(s.task(), 1L, Long::sum);
             if (licensedImages.add(s.imageId())) {
                 byLicence.merge(s.licence() == null || s.licence().name() == null ? "unknown"
@@ -162,9 +180,10 @@ public final class ReleaseWriter {
             // The bound decides how samples fall into shards, so it is part of what makes the bytes.
             manifest.put("shardMaxBytes", shardMaxBytes);
         }
-        manifest.put("imageFolder", ReleaseContent.IMAGE_FOLDER.substring(0, ReleaseContent.IMAGE_FOLDER.length() - 1));
+        manifest.put("imageFolder", content.imageFolder().substring(0, content.imageFolder().length() - 1));
+        manifest.put("imagesBundled", !content.referenceImages());
         manifest.put("samples", (long) content.samples().size());
-        manifest.put("images", (long) imageCopies.size());
+        manifest.put("images", (long) licensedImages.size());
         manifest.put("samplesByTask", byTask);
         manifest.put("samplesByStrategy", byStrategy);
         manifest.put("samplesBySource", bySource);
@@ -183,6 +202,6 @@ public final class ReleaseWriter {
             throw new UncheckedIOException(e);
         }
         return new ReleaseFiles(manifestBytes, formats, formatFiles, imageCopies, byTask, content.samples().size(),
-                files);
+                files, referencedImages);
     }
 }

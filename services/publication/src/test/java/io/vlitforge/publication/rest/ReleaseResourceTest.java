@@ -2,6 +2,7 @@ package io.vlitforge.publication.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -216,6 +217,21 @@ class ReleaseResourceTest {
         assertEquals(8, turns.size(), "four QA pairs in one conversation");
         assertTrue(turns.get(0).get("value").asText().startsWith("<image>\n"));
         assertEquals(1, llava.toString().split("<image>", -1).length - 1, "<image> once");
+
+        JsonPath referenced = given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "formats", List.of("sharegpt"), "images", "reference",
+                        "recipe", Map.of("tasks", List.of(taskA))))
+                .when().post("/releases").then().statusCode(201).extract().jsonPath();
+        JsonNode sharegpt = new ObjectMapper().readTree(read(s3, referenced.getString("prefix") + "sharegpt.json"));
+        String path = sharegpt.get(0).get("images").get(0).asText();
+        assertTrue(path.startsWith("../../../images/"), path);
+        String resolved = java.nio.file.Path.of(referenced.getString("prefix")).resolve(path).normalize().toString();
+        assertEquals(imageKey, resolved, "the relative path leads from the release folder to the store's image");
+        assertEquals(imageId, Ids.sha256Hex(read(s3, resolved)));
+        JsonNode referencedManifest = new ObjectMapper().readTree(
+                read(s3, referenced.getString("prefix") + "manifest.json"));
+        assertFalse(referencedManifest.get("imagesBundled").asBoolean());
+        referencedManifest.get("files").fieldNames().forEachRemaining(f -> assertFalse(f.startsWith("images/"), f));
 
         String refused = given().contentType(ContentType.JSON)
                 .body(Map.of("name", name, "recipe", Map.of("sourceWeights", Map.of("coco", 2.0))))

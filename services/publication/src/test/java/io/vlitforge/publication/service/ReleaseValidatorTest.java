@@ -4,6 +4,7 @@ import static io.vlitforge.publication.formats.TestReleases.image;
 import static io.vlitforge.publication.formats.TestReleases.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vlitforge.publication.formats.TestReleases;
 import io.vlitforge.shared.events.Sample;
@@ -89,6 +90,20 @@ class ReleaseValidatorTest {
         byte[] shard = folder.files().get("shards/shard-000000.tar");
         folder.files().put("shards/shard-000000.tar", Arrays.copyOf(shard, 700));
         assertEquals("webdataset.tar_parse", failedCheck(folder));
+    }
+
+    @Test
+    void aReleaseThatReferencesItsImagesHoldsNoCopiesAndPointsAtTheStore() {
+        TestReleases.MemorySink sink = new TestReleases.MemorySink();
+        ReleaseWriter.ReleaseFiles release = new ReleaseWriter(20480).write("demo", "v1", ALL, good(),
+                new ReleaseWriter.Inputs(Map.of(), null, Map.of(), true), TestReleases.images(img1, img2), sink);
+        assertTrue(release.imageCopies().isEmpty(), "nothing to copy");
+        assertEquals(2, release.referencedImages().size());
+        assertTrue(release.files().keySet().stream().noneMatch(p -> p.startsWith("images/")));
+        String sharegpt = new String(sink.files.get("sharegpt.json"), StandardCharsets.UTF_8);
+        assertTrue(sharegpt.contains("\"../../../images/" + TestReleases.imageKey(img1).substring("images/".length())),
+                sharegpt);
+        new Folder(release, new TreeMap<>(sink.files)).validate();
     }
 
     @Test
