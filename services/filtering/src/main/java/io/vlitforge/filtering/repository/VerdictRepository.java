@@ -17,13 +17,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Decides and records verdicts. The content filters' verdicts come in; the two duplicate filters run
+ * Decides and records verdicts. The content filters' verdicts come in; the duplicate filters run
  * here, in the transaction that records the verdict, because their state is shared by every replica:
  * the exact-duplicate test is an insert into {@code content_fingerprints} (whichever sample's insert wins
  * owns the content), the near-duplicate test is a claim on the LSH band keys ({@link NearDuplicateIndex}) and
@@ -168,8 +171,8 @@ public class VerdictRepository {
      * them away) leaves the perceptual-hash index again, so it cannot make a later picture a duplicate.
      */
     private Uni<Void> releaseImages(Mutiny.Session session, List<Undecided> undecided) {
-        java.util.Set<String> indexed = new java.util.TreeSet<>();
-        java.util.Set<String> accepted = new java.util.HashSet<>();
+        Set<String> indexed = new TreeSet<>();
+        Set<String> accepted = new HashSet<>();
         for (Undecided u : undecided) {
             if (u.indexedImage()) {
                 indexed.add(u.sample().imageId());
