@@ -57,8 +57,8 @@ public record ImageIngested(
                 List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
     }
 
-    /** The ground truth a filter can check a response against. */
+    /** The ground truth a filter can check a response against, with the image's perceptual hash. */
     public GroundTruth groundTruth() {
-        return GroundTruth.of(captions, boxes);
+        return GroundTruth.of(captions, boxes, perceptualHash);
     }
 }

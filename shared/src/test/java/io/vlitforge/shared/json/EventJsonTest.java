@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vlitforge.shared.events.BoundingBox;
 import io.vlitforge.shared.events.FilteredSample;
 import io.vlitforge.shared.events.Generator;
+import io.vlitforge.shared.events.GroundTruth;
 import io.vlitforge.shared.events.GroundedPhrase;
 import io.vlitforge.shared.events.ImportedConversation;
 import io.vlitforge.shared.events.QaPair;
@@ -72,6 +73,8 @@ class EventJsonTest {
                 "photo by someone", "8f0e1c2d3b4a5968");
         assertEquals(image, EventJson.read(EventJson.write(image), ImageIngested.class));
         assertEquals(java.util.Map.of("dog", 1), image.groundTruth().objectCounts());
+        assertEquals("8f0e1c2d3b4a5968", image.groundTruth().perceptualHash(),
+                "the image's perceptual hash travels to the samples made from it");
 
         String versionOne = """
                 {"schemaVersion":1,"imageId":"img","imageKey":"k","format":"jpeg","width":2,"height":3,
@@ -81,6 +84,28 @@ class EventJsonTest {
         assertEquals(List.of(new BoundingBox("cat", 1, 2, 3, 4)), old.boxes());
         assertEquals(List.of(old.source()), old.sources(), "the single source is the list of sources");
         assertTrue(old.questions().isEmpty() && old.regions().isEmpty());
+    }
+
+    @Test
+    void groundTruthCarriesThePerceptualHashAndOlderGroundTruthReadsWithoutOne() {
+        Sample base = sample();
+        Sample withTruth = new Sample(base.schemaVersion(), base.id(), base.imageId(), base.imageKey(),
+                base.conversations(), base.task(), base.category(), base.licence(), base.lineage(), base.usage(),
+                base.createdAt(), new GroundTruth(List.of("a cat"), java.util.Map.of("cat", 1), "00ff00ff00ff00ff"));
+        String json = EventJson.write(withTruth);
+        assertTrue(json.contains("\"perceptualHash\":\"00ff00ff00ff00ff\""), json);
+        assertEquals(withTruth, EventJson.read(json, Sample.class));
+
+        String older = json.replace(",\"perceptualHash\":\"00ff00ff00ff00ff\"", "");
+        assertTrue(!older.contains("perceptualHash"), older);
+        GroundTruth read = EventJson.read(older, Sample.class).groundTruth();
+        assertEquals(java.util.Map.of("cat", 1), read.objectCounts());
+        assertEquals(null, read.perceptualHash(), "a sample from before the hash was carried has none");
+        assertEquals(new GroundTruth(List.of("a cat"), java.util.Map.of("cat", 1)), read);
+
+        ImageIngested unhashed = new ImageIngested(1, "img", "k", "jpeg", 2, 3, List.of("c"), List.of(), null, null,
+                "r");
+        assertEquals(null, unhashed.groundTruth().perceptualHash());
     }
 
     @Test

@@ -30,6 +30,8 @@ public interface FilteringConfig {
 
         NearDuplicate nearDuplicate();
 
+        NearImage nearImage();
+
         Novelty novelty();
 
         Quota quota();
@@ -124,6 +126,14 @@ public interface FilteringConfig {
 
         /** Copies in a row of one word ("very very very" is still English, four is not). */
         int minWordRepeats();
+    }
+
+    interface NearImage {
+        /** The most bits (of 64) two different images' perceptual hashes may differ by and still be duplicates. */
+        int maxDistance();
+
+        /** Bands the hash is split into to find candidates; must exceed max-distance (pigeonhole). */
+        int bands();
     }
 
     interface NearDuplicate {

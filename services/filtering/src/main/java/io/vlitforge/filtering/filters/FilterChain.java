@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * The filters in the order they run, built from {@code vlit.filters.*}. Every filter sees every sample,
  * so a rejected sample still carries every verdict and the evidence shows all that was wrong, not only
- * the first thing. The content filters run here; the two duplicate filters and the quotas run inside the
- * database transaction that records the verdict, after these. The chain's version is a hash of every filter's
+ * the first thing. The content filters run here; the duplicate filters (exact, near text, near picture), novelty
+ * and the quotas run inside the database transaction that records the verdict, after these. The chain's version is a hash of every filter's
  * name, version and parameters, so a sample's lineage says exactly which settings decided it.
  */
 public final class FilterChain {
@@ -25,6 +25,7 @@ public final class FilterChain {
     private final List<SampleFilter> filters;
     private final ExactDuplicateFilter exactDuplicate;
     private final NearDuplicateFilter nearDuplicate;
+    private final NearImageFilter nearImage;
     private final NoveltyFilter novelty;
     private final QuotaFilter quota;
     private final String version;
@@ -37,9 +38,15 @@ public final class FilterChain {
 
     public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
             NearDuplicateFilter nearDuplicate, NoveltyFilter novelty, QuotaFilter quota) {
+        this(filters, exactDuplicate, nearDuplicate, new NearImageFilter(4, 5), novelty, quota);
+    }
+
+    public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
+            NearDuplicateFilter nearDuplicate, NearImageFilter nearImage, NoveltyFilter novelty, QuotaFilter quota) {
         this.filters = List.copyOf(filters);
         this.exactDuplicate = exactDuplicate;
         this.nearDuplicate = nearDuplicate;
+        this.nearImage = nearImage;
         this.novelty = novelty;
         this.quota = quota;
         this.version = Ids.sha256Hex(EventJson.write(describe())).substring(0, 12);
@@ -69,6 +76,7 @@ public final class FilterChain {
                 new ExactDuplicateFilter(),
                 new NearDuplicateFilter(near.shingleWords(), near.bands(), near.rows(), near.threshold(),
                         near.scope() == FilteringConfig.Scope.IMAGE),
+                new NearImageFilter(config.nearImage().maxDistance(), config.nearImage().bands()),
                 new NoveltyFilter(config.novelty().enabled(), config.novelty().threshold(),
                         config.novelty().scope() == FilteringConfig.Scope.IMAGE, config.novelty().poolSize()),
                 new QuotaFilter(config.quota().tasks(), config.quota().sources()));
@@ -96,6 +104,10 @@ public final class FilterChain {
         return nearDuplicate;
     }
 
+    public NearImageFilter nearImage() {
+        return nearImage;
+    }
+
     public NoveltyFilter novelty() {
         return novelty;
     }
@@ -109,12 +121,13 @@ public final class FilterChain {
         return new LineageStep("filtering", stepName(), version, at.toString());
     }
 
-    /** The step name recorded in lineage, e.g. {@code format+length+...+near_duplicate+quota}. */
+    /** The step name recorded in lineage, e.g. {@code format+length+...+near_duplicate+near_image+novelty+quota}. */
     public String stepName() {
         List<String> names = new ArrayList<>();
         filters.forEach(f -> names.add(f.name()));
         names.add(ExactDuplicateFilter.NAME);
         names.add(NearDuplicateFilter.NAME);
+        names.add(NearImageFilter.NAME);
         names.add(NoveltyFilter.NAME);
         names.add(QuotaFilter.NAME);
         return String.join("+", names);
@@ -134,6 +147,7 @@ public final class FilterChain {
                 Map.of("normalisation", "case and whitespace")));
         out.add(new FilterDescription(NearDuplicateFilter.NAME, NearDuplicateFilter.VERSION,
                 nearDuplicate.parameters()));
+        out.add(new FilterDescription(NearImageFilter.NAME, NearImageFilter.VERSION, nearImage.parameters()));
         out.add(new FilterDescription(NoveltyFilter.NAME, NoveltyFilter.VERSION, novelty.parameters()));
         out.add(new FilterDescription(QuotaFilter.NAME, QuotaFilter.VERSION, quota.parameters()));
         return out;

@@ -17,16 +17,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Decides and records verdicts. The content filters' verdicts come in; the two duplicate filters run
+ * Decides and records verdicts. The content filters' verdicts come in; the duplicate filters run
  * here, in the transaction that records the verdict, because their state is shared by every replica:
  * the exact-duplicate test is an insert into {@code content_fingerprints} (whichever sample's insert wins
- * owns the content) and the near-duplicate test is a claim on the LSH band keys ({@link NearDuplicateIndex}).
+ * owns the content), the near-duplicate test is a claim on the LSH band keys ({@link NearDuplicateIndex}) and
+ * the near-duplicate picture test a look-up in the perceptual-hash index under locked band keys
+ * ({@link ImageHashIndex}).
  * A sample another filter already rejected is only looked up, never claims a fingerprint or band keys, so
  * a rejected sample can never make a later good one a "duplicate". Every filter's verdict is stored; the
  * row's {@code reason} is the first failing filter's. A sample that already has a verdict gets it back
@@ -49,9 +54,12 @@ public class VerdictRepository {
     private final NearDuplicateIndex nearDuplicates;
     private final QuotaCounter quotas;
     private final NoveltyPool novelty;
+    private final ImageHashIndex images;
 
-    public VerdictRepository(NearDuplicateIndex nearDuplicates, QuotaCounter quotas, NoveltyPool novelty) {
+    public VerdictRepository(NearDuplicateIndex nearDuplicates, QuotaCounter quotas, NoveltyPool novelty,
+            ImageHashIndex images) {
         this.nearDuplicates = nearDuplicates;
+        this.images = images;
         this.quotas = quotas;
         this.novelty = novelty;
     }
@@ -90,8 +98,12 @@ public class VerdictRepository {
             Map<String, Integer> fresh = new HashMap<>();
             List<Integer> slots = new ArrayList<>(batch.size());
             List<Undecided> undecided = new ArrayList<>();
-            Uni<Void> all = novelty.lockScopes(session, chain.novelty(), batch.stream().map(Pending::sample)
-                    .filter(sample -> !known.containsKey(sample.id())).toList());
+            List<Sample> toDecide = batch.stream().map(Pending::sample).filter(sample -> !known.containsKey(sample.id()))
+                    .toList();
+            // Locks taken for the whole poll up front, always in this order and each in key order, so that two
+            // replicas never wait for each other in a cycle.
+            Uni<Void> all = novelty.lockScopes(session, chain.novelty(), toDecide)
+                    .chain(() -> images.lockBuckets(session, chain.nearImage(), toDecide));
             for (Pending pending : batch) {
                 all = all.chain(() -> {
                     String id = pending.sample().id();
@@ -131,7 +143,7 @@ public class VerdictRepository {
     }
 
     /** A sample whose duplicate checks are done and whose quota is still to be counted. */
-    private record Undecided(Sample sample, String contentHash, List<Verdict> verdicts) {
+    private record Undecided(Sample sample, String contentHash, List<Verdict> verdicts, boolean indexedImage) {
     }
 
     private Uni<Void> countQuotas(Mutiny.Session session, FilterChain chain, List<Undecided> undecided) {
@@ -150,8 +162,27 @@ public class VerdictRepository {
                         .chain(() -> novelty.release(session, sample.id()))
                         .chain(() -> releaseFingerprint(session, sample.id()));
             }
-            return release;
+            return release.chain(() -> releaseImages(session, undecided));
         });
+    }
+
+    /**
+     * An image indexed by this poll none of whose samples the poll finally accepted (novelty or a quota turned
+     * them away) leaves the perceptual-hash index again, so it cannot make a later picture a duplicate.
+     */
+    private Uni<Void> releaseImages(Mutiny.Session session, List<Undecided> undecided) {
+        Set<String> indexed = new TreeSet<>();
+        Set<String> accepted = new HashSet<>();
+        for (Undecided u : undecided) {
+            if (u.indexedImage()) {
+                indexed.add(u.sample().imageId());
+            }
+            if (passed(u.verdicts())) {
+                accepted.add(u.sample().imageId());
+            }
+        }
+        indexed.removeAll(accepted);
+        return images.release(session, indexed);
     }
 
     private static Uni<Void> releaseFingerprint(Mutiny.Session session, String sampleId) {
@@ -164,6 +195,7 @@ public class VerdictRepository {
         String contentHash = chain.exactDuplicate().fingerprint(sample);
         NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
         List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
+        boolean[] indexedImage = {false};
         return exactDuplicate(session, sample, contentHash, passed(verdicts), now)
                 .chain(exact -> {
                     verdicts.add(chain.exactDuplicate().verdict(sample.id(), exact));
@@ -174,17 +206,31 @@ public class VerdictRepository {
                 })
                 .chain(near -> {
                     verdicts.add(chain.nearDuplicate().verdict(near));
-                    return novelty.check(session, chain.novelty(), sample, passed(verdicts), now);
+                    return images.check(session, chain.nearImage(), sample, passed(verdicts), now);
+                })
+                .chain(image -> {
+                    boolean claimed = passed(verdicts);
+                    verdicts.add(image.verdict());
+                    indexedImage[0] = image.indexed();
+                    Uni<Void> giveBack = Uni.createFrom().voidItem();
+                    if (image.verdict().outcome() == Verdict.Outcome.REJECTED && claimed) {
+                        // A near-duplicate picture: the sample gives back the fingerprint and band keys it claimed.
+                        giveBack = nearDuplicates.release(session, sample.id())
+                                .chain(() -> releaseFingerprint(session, sample.id()));
+                    }
+                    return giveBack.chain(() -> novelty.check(session, chain.novelty(), sample, passed(verdicts), now));
                 })
                 .chain(novel -> {
                     verdicts.add(novel);
                     boolean claimed = passed(verdicts.subList(0, verdicts.size() - 1));
                     if (novel.outcome() == Verdict.Outcome.REJECTED && claimed) {
-                        // Not novel: the sample gives back the fingerprint and band keys it claimed.
+                        // Not novel: the sample gives back the fingerprint and band keys it claimed (an image it
+                        // indexed leaves the index at the end of the poll unless another sample of it passed).
                         return nearDuplicates.release(session, sample.id()).chain(() -> releaseFingerprint(session,
-                                sample.id())).replaceWith(new Undecided(sample, contentHash, verdicts));
+                                sample.id())).replaceWith(new Undecided(sample, contentHash, verdicts,
+                                        indexedImage[0]));
                     }
-                    return Uni.createFrom().item(new Undecided(sample, contentHash, verdicts));
+                    return Uni.createFrom().item(new Undecided(sample, contentHash, verdicts, indexedImage[0]));
                 });
     }
 

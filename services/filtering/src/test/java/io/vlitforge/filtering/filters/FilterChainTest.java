@@ -20,7 +20,7 @@ class FilterChainTest {
 
     @Test
     void everyFilterRunsInOrderAndEveryVerdictIsKept() {
-        assertEquals("format+length+hygiene+hallucination+complexity+exact_duplicate+near_duplicate+novelty+quota",
+        assertEquals("format+length+hygiene+hallucination+complexity+exact_duplicate+near_duplicate+near_image+novelty+quota",
                 chain.stepName());
         Sample sorry = TestData.qa("brief_caption", "Describe the image.", "I'm sorry");
         List<Verdict> verdicts = chain.check(sorry);
@@ -54,7 +54,12 @@ class FilterChainTest {
         FilterChain stricter = new FilterChain(chain.filters(), chain.exactDuplicate(),
                 new NearDuplicateFilter(3, 20, 5, 0.9, true));
         assertTrue(!stricter.version().equals(chain.version()));
-        assertEquals(9, chain.describe().size());
+        assertEquals(10, chain.describe().size());
+        assertEquals("near_image", chain.describe().get(7).name());
+        assertEquals(4, chain.describe().get(7).parameters().get("maxDistance"));
+        FilterChain looser = new FilterChain(chain.filters(), chain.exactDuplicate(), chain.nearDuplicate(),
+                new NearImageFilter(6, 8), chain.novelty(), chain.quota());
+        assertTrue(!looser.version().equals(chain.version()), "the near-image settings are part of the version");
         assertEquals(0.8, chain.describe().get(6).parameters().get("threshold"));
     }
 }

@@ -169,7 +169,7 @@ class SampleGeneratedConsumerTest {
         FilteredSample out = awaitOutcome(rejected, refusal.id());
         assertEquals("hygiene.refusal", reasonOf(out));
         List<String> chain = List.of("format", "length", "hygiene", "hallucination", "complexity",
-                "exact_duplicate", "near_duplicate", "novelty", "quota");
+                "exact_duplicate", "near_duplicate", "near_image", "novelty", "quota");
         assertEquals(chain, out.verdicts().stream().map(Verdict::filter).toList(), "every filter's verdict is sent");
         assertEquals("hygiene.refusal", stored("reason", refusal.id()));
         assertTrue(stored("detail", refusal.id()).contains("\"I'm sorry\""), "the detail quotes the refusal");
@@ -246,7 +246,7 @@ class SampleGeneratedConsumerTest {
         io.restassured.path.json.JsonPath funnel = io.restassured.RestAssured.get("/funnel").then().statusCode(200)
                 .extract().jsonPath();
         List<String> chain = List.of("format", "length", "hygiene", "hallucination", "complexity",
-                "exact_duplicate", "near_duplicate", "novelty", "quota");
+                "exact_duplicate", "near_duplicate", "near_image", "novelty", "quota");
         assertEquals(chain, funnel.getList("filters.filter"));
         long samples = funnel.getLong("samples");
         assertTrue(samples >= 1 && samples == funnel.getLong("accepted") + funnel.getLong("rejected"));
