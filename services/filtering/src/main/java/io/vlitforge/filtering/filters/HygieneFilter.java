@@ -24,12 +24,25 @@ import java.util.stream.Collectors;
 public final class HygieneFilter implements SampleFilter {
 
     public static final String NAME = "hygiene";
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
 
     /** Four numbers in brackets or parentheses: an {@code [x1, y1, x2, y2]} or {@code [x, y, w, h]} box. */
     private static final Pattern COORDINATES = Pattern.compile(
             "[\\[(]\\s*-?\\d+(?:\\.\\d+)?(?:\\s*,\\s*-?\\d+(?:\\.\\d+)?){3}\\s*[\\])]");
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
+    /**
+     * The commonest English function words. An English answer of a dozen words or more always uses some
+     * (LLaVA's seed answers: 30-50% of their words); an answer in another language written in Latin letters
+     * uses almost none. A list of object names with numbers has few words and is not judged.
+     */
+    private static final Set<String> ENGLISH = Set.of("the", "a", "an", "is", "are", "was", "were", "be", "of",
+            "in", "on", "at", "to", "and", "or", "with", "for", "it", "its", "this", "that", "there", "these",
+            "those", "they", "he", "she", "his", "her", "their", "as", "by", "from", "can", "which", "who",
+            "what", "while", "has", "have", "not", "no", "some", "one", "two", "image", "appears", "seems");
+    /** Below this share of English function words, a long enough answer is taken for another language. */
+    private static final double MIN_ENGLISH_SHARE = 0.08;
+    private static final int MIN_WORDS_FOR_LANGUAGE = 12;
 
     private final List<String> refusalPhrases;
     private final List<String> leakPhrases;
@@ -95,12 +108,83 @@ public final class HygieneFilter implements SampleFilter {
                 return reject(1.0, 0.0, "hygiene.source_leak",
                         quote("raw coordinates in a free-text answer", m, text, answer));
             }
+            if (coordinatesAllowed) {
+                Verdict box = invalidBox(text, answer);
+                if (box != null) {
+                    return box;
+                }
+            }
+            Verdict language = language(text, answer.turn());
+            if (language != null) {
+                return language;
+            }
             Verdict repetition = repetition(text, answer.turn());
             if (repetition != null) {
                 return repetition;
             }
         }
         return accept(0.0, 0.0);
+    }
+
+    /**
+     * A grounding answer's boxes must be boxes: corners in order ({@code x1 < x2}, {@code y1 < y2}), nothing
+     * negative, and normalised ones (any number a fraction between 0 and 1) inside the unit square.
+     */
+    private Verdict invalidBox(String text, Answer answer) {
+        Matcher m = COORDINATES.matcher(text);
+        while (m.find()) {
+            List<Double> v = new ArrayList<>();
+            Matcher n = NUMBER.matcher(m.group());
+            while (n.find()) {
+                v.add(Double.parseDouble(n.group()));
+            }
+            // A fraction strictly between 0 and 1 only appears in normalised boxes, never in pixel ones.
+            boolean normalised = v.stream().anyMatch(x -> x > 0 && x < 1);
+            boolean valid = v.stream().allMatch(x -> x >= 0) && v.get(0) < v.get(2) && v.get(1) < v.get(3)
+                    && (!normalised || v.get(2) <= 1.0 && v.get(3) <= 1.0);
+            if (!valid) {
+                return reject(1.0, 0.0, "hygiene.invalid_box", quote("a box that is not [x1, y1, x2, y2] with "
+                        + "x1 < x2, y1 < y2 and no negative value", m, text, answer));
+            }
+        }
+        return null;
+    }
+
+    /** An answer of a dozen or more words with almost no English function words is in another language. */
+    private Verdict language(String text, int turn) {
+        int words = 0;
+        int english = 0;
+        int nonLatin = 0;
+        Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
+        while (m.find()) {
+            String w = m.group();
+            if (w.chars().allMatch(Character::isDigit)) {
+                continue;
+            }
+            words++;
+            if (ENGLISH.contains(w)) {
+                english++;
+            }
+            if (w.codePoints().anyMatch(c -> Character.isLetter(c)
+                    && Character.UnicodeScript.of(c) != Character.UnicodeScript.LATIN)) {
+                nonLatin++;
+            }
+        }
+        if (words == 0) {
+            return null;
+        }
+        if (nonLatin * 2 > words) {
+            return reject((double) nonLatin / words, 0.5, "hygiene.wrong_language", nonLatin + " of " + words
+                    + " words of the answer in turn " + turn + " are not in Latin script (expected English)");
+        }
+        double share = (double) english / words;
+        if (words >= MIN_WORDS_FOR_LANGUAGE && share < MIN_ENGLISH_SHARE) {
+            return reject(share, MIN_ENGLISH_SHARE, "hygiene.wrong_language", String.format(Locale.ROOT,
+                    "%d of %d words of the answer in turn %d are common English words (%.0f%%, expected at "
+                            + "least %.0f%%): not English", english, words, turn, share * 100,
+                    MIN_ENGLISH_SHARE * 100));
+        }
+        return null;
     }
 
     /**

@@ -79,6 +79,40 @@ class HygieneFilterTest {
     }
 
     @Test
+    void groundingAnswersMustHoldRealBoxes() {
+        HygieneFilter grounding = new HygieneFilter(List.of(), List.of(), Set.of("grounding"), 12, 3, 4);
+        for (String bad : List.of("[0.507, 0.641, 0.287, 0.874]", "[0.2, 0.9, 0.5, 0.3]", "[0.2, 0.3, 0.5, 1.4]",
+                "[-3, 10, 40, 60]")) {
+            Sample sample = TestData.sample("s", "img", "grounding", List.of(
+                    Turn.human("<image>\nWhere is the bicycle?"), Turn.gpt("The bicycle is at " + bad + ".")));
+            Verdict verdict = grounding.check(sample);
+            assertEquals("hygiene.invalid_box", verdict.reason(), bad);
+            assertTrue(verdict.detail().contains(bad), verdict.detail());
+        }
+        Sample pixels = TestData.sample("s", "img", "grounding", List.of(Turn.human("<image>\nWhere is it?"),
+                Turn.gpt("[12, 40, 230, 310]")));
+        assertEquals(Verdict.Outcome.ACCEPTED, grounding.check(pixels).outcome(), "pixel corners are boxes too");
+    }
+
+    @Test
+    void answersInAnotherLanguageFailButEveryEnglishSeedPasses() {
+        for (String file : List.of("conversation/000_conv.txt", "conversation/001_conv.txt",
+                "detail_description/000_conv.txt", "complex_reasoning/000_conv.txt")) {
+            TestData.Seed seed = seed(file);
+            assertEquals("accepted", reason(seed.withLastAnswer(seed.lastAnswer())), file);
+        }
+        TestData.Seed skiing = seed("conversation/001_conv.txt");
+        Verdict french = check(skiing.withLastAnswer("Le skieur descend une pente enneig\u00e9e avec des b\u00e2tons "
+                + "et porte une veste rouge pendant une journ\u00e9e ensoleill\u00e9e en montagne."));
+        assertEquals("hygiene.wrong_language", french.reason());
+        assertTrue(french.detail().contains("not English"), french.detail());
+        assertEquals("hygiene.wrong_language", reason(skiing.withLastAnswer(
+                "\u4e00\u4e2a\u4eba\u5728\u96ea\u5730\u4e0a\u6ed1\u96ea\u3002")));
+        assertEquals("accepted", reason(TestData.qa("conversation", "What is there?", "Two dogs.")),
+                "a short answer is not judged by its function words");
+    }
+
+    @Test
     void aDecodingLoopFailsButNamingTheSameThingOftenDoesNot() {
         TestData.Seed skiing = seed("conversation/001_conv.txt");
         assertTrue(skiing.lastAnswer().toLowerCase().split("cross-country skiing", -1).length > 5,
