@@ -31,9 +31,10 @@ public class DeadLetterResource {
     private final DeadLetterReplay replay;
 
     public DeadLetterResource(Config config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-            @ConfigProperty(name = "vlit.topic-prefix", defaultValue = "") String prefix,
             @ConfigProperty(name = "quarkus.application.name") String service) {
         this.channels = DeadLetterChannels.of(config);
+        // Empty (no prefix) is "not set" to MicroProfile Config, hence optional.
+        String prefix = config.getOptionalValue("vlit.topic-prefix", String.class).orElse("");
         this.replay = new DeadLetterReplay(bootstrap, prefix + service + "-dlq-replay");
     }
 
