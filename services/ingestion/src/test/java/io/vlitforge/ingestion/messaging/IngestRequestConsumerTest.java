@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -125,6 +126,79 @@ class IngestRequestConsumerTest {
                 assertEquals(r.seen(), run.getInt("imagesSeen"), r.id());
                 assertEquals(r.rejected(), run.getInt("imagesRejected"), r.id());
                 assertEquals(r.seen() - r.rejected(), run.getInt("ingested") + run.getInt("merged"), r.id());
+            }
+        }
+    }
+
+    /** The formats without a fixture (built here from their specifications, as IngestCliTest does) by topic. */
+    @Test
+    void builtSourcesOfTheOtherFormatsThroughTheTopic(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path coco = Fixtures.cocoMini().resolve("images");
+        Files.writeString(dir.resolve("pairs.tsv"), "000000000790.jpg\ta bed\n000000030752.jpg\ta kitchen\n");
+        Files.writeString(dir.resolve("instances.json"), """
+                {"images": [{"id": 790, "file_name": "000000000790.jpg", "width": 640, "height": 422}],
+                 "annotations": [{"id": 11, "image_id": 790, "category_id": 65, "bbox": [10, 20, 300, 200]}],
+                 "categories": [{"id": 65, "name": "bed"}]}""");
+        Files.writeString(dir.resolve("refs(unc).json"), """
+                [{"ref_id": 1, "ann_id": 11, "image_id": 790, "split": "val", "sentences": [{"sent_id": 1, "sent": "the bed"}]}]""");
+        Path shard = dir.resolve("shard-000000.tar");
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                Files.newOutputStream(shard))) {
+            for (var member : List.of(java.util.Map.entry("k1.jpg", Files.readAllBytes(
+                    coco.resolve("000000000790.jpg"))), java.util.Map.entry("k1.txt", "a caption in a shard"
+                            .getBytes(StandardCharsets.UTF_8)))) {
+                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(member.getKey());
+                e.setSize(member.getValue().length);
+                tar.putArchiveEntry(e);
+                tar.write(member.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        Path images = Files.createDirectories(dir.resolve("images/mllm_demo_data"));
+        List<Path> pictures = Files.list(coco).sorted().toList();
+        for (int i = 0; i < 3; i++) {
+            Files.copy(pictures.get(i), images.resolve((i + 1) + ".jpg"));
+        }
+        Files.writeString(dir.resolve("llava.json"), """
+                [{"id": "a", "image": "mllm_demo_data/1.jpg", "conversations": [{"from": "human", "value": "<image>\\nWhat?"},
+                  {"from": "gpt", "value": "A room."}]}]""");
+        Files.writeString(dir.resolve("multi.jsonl"), "{\"unique_id\": \"m1\", \"task_name\": \"VQA\", "
+                + "\"image_path\": \"./mllm_demo_data/2.jpg\", \"prompt\": \"What is shown?\", \"target\": \"a kitchen\", "
+                + "\"region\": [\"10 20 110 120\"]}\n");
+        record Request(String format, List<Path> paths, Path images, int seen) {
+        }
+        List<Request> requests = List.of(
+                new Request("pairs", List.of(dir.resolve("pairs.tsv")), coco, 2),
+                new Request("refcoco", List.of(dir.resolve("refs(unc).json"), dir.resolve("instances.json")), coco, 1),
+                new Request("webdataset", List.of(shard), null, 1),
+                new Request("llava", List.of(dir.resolve("llava.json")), dir.resolve("images"), 1),
+                new Request("sharegpt", List.of(Fixtures.root().resolve("llama-factory/mllm_demo.json")),
+                        dir.resolve("images"), 3),
+                new Request("multiinstruct", List.of(dir.resolve("multi.jsonl")), dir.resolve("images"), 1));
+        String topic = prefix + IngestRequestConsumer.INGEST_REQUESTS;
+        ObjectMapper json = new ObjectMapper();
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrap)) {
+            List<ProducerRecord<String, String>> records = new java.util.ArrayList<>();
+            for (Request r : requests) {
+                java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("requestId", r.format() + "-" + tag);
+                body.put("format", r.format());
+                body.put("paths", r.paths().stream().map(Path::toString).toList());
+                if (r.images() != null) {
+                    body.put("imagesDir", r.images().toString());
+                }
+                body.put("dataset", r.format() + "-topic-" + tag);
+                records.add(new ProducerRecord<>(topic, r.format(), json.writeValueAsString(body)));
+            }
+            kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+            for (Request r : requests) {
+                JsonPath run = Await.value(r.format() + " run", () -> completedRun(r.format() + "-" + tag));
+                assertEquals(r.format(), run.getString("format"));
+                assertEquals(r.seen(), run.getInt("imagesSeen"), r.format());
+                assertEquals(0, run.getInt("imagesRejected"), r.format());
+                assertEquals(r.seen(), run.getInt("ingested") + run.getInt("merged"),
+                        r.format() + ": every image of the source is ingested or merged into its record");
             }
         }
     }
