@@ -1,6 +1,7 @@
 package io.vlitforge.ingestion.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.util.Optional;
 
@@ -32,6 +33,10 @@ public interface IngestionConfig {
 
         /** Decode every pixel instead of checking header and end marker (slower, catches inner damage). */
         boolean fullDecode();
+
+        /** Sources given as s3:// locations are copied to local disk first; no more than this per source. */
+        @WithDefault("21474836480")
+        long s3SourceMaxBytes();
 
         /** Threads that read, check and store image files in parallel during an import. */
         int workers();

@@ -9,6 +9,7 @@ import io.vlitforge.ingestion.entity.IngestRunEntity;
 import io.vlitforge.ingestion.formats.Json;
 import io.vlitforge.ingestion.formats.SourceItem;
 import io.vlitforge.ingestion.repository.IngestionRepository;
+import io.vlitforge.ingestion.objectstore.S3Sources;
 import io.vlitforge.ingestion.service.IngestService;
 import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.messaging.DeadLetters;
@@ -51,11 +52,14 @@ public class IngestRequestConsumer {
     private final IngestionRepository repository;
     private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry metrics;
+    private final S3Sources s3Sources;
 
     public IngestRequestConsumer(IngestService ingestService, IngestionRepository repository,
-            @Channel(INGEST_REQUESTS_DLQ) MutinyEmitter<String> deadLetters, MeterRegistry metrics) {
+            @Channel(INGEST_REQUESTS_DLQ) MutinyEmitter<String> deadLetters, MeterRegistry metrics,
+            S3Sources s3Sources) {
         this.ingestService = ingestService;
         this.repository = repository;
+        this.s3Sources = s3Sources;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
@@ -139,7 +143,9 @@ public class IngestRequestConsumer {
         if (format == null || paths.isEmpty()) {
             throw new IllegalArgumentException("request.missing_source: a request needs format and paths, or an item");
         }
-        ingestService.ingest(format, paths.stream().map(Paths::get).toList(), images, dataset, runId);
+        try (S3Sources.Local local = s3Sources.resolve(paths, imagesDir)) {
+            ingestService.ingest(format, local.paths(), local.imagesDir(), dataset, runId);
+        }
     }
 
     private static <T> T await(java.util.function.Supplier<Uni<T>> work) {

@@ -9,6 +9,7 @@ import io.vlitforge.ingestion.formats.SourceFormatException;
 import io.vlitforge.ingestion.objectstore.ObjectStore;
 import io.vlitforge.ingestion.repository.IngestionRepository;
 import io.vlitforge.ingestion.service.ImportReport;
+import io.vlitforge.ingestion.objectstore.S3Sources;
 import io.vlitforge.ingestion.service.IngestService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -36,10 +37,12 @@ public class ImportResource {
 
     private final IngestService ingestService;
     private final IngestionRepository repository;
+    private final S3Sources s3Sources;
 
-    public ImportResource(IngestService ingestService, IngestionRepository repository) {
+    public ImportResource(IngestService ingestService, IngestionRepository repository, S3Sources s3Sources) {
         this.ingestService = ingestService;
         this.repository = repository;
+        this.s3Sources = s3Sources;
     }
 
     /** Paths are read by this service's process, so they are paths on its machine. */
@@ -106,9 +109,11 @@ public class ImportResource {
             return badRequest("dataset must be 1-100 letters, digits, '.', '_' or '-'");
         }
         try {
-            ImportReport report = ingestService.ingest(format, paths.stream().map(Paths::get).toList(),
-                    isBlank(imagesDir) ? null : Paths.get(imagesDir), dataset, isBlank(runId) ? null : runId);
-            return Response.ok(report).build();
+            try (S3Sources.Local local = s3Sources.resolve(paths, isBlank(imagesDir) ? null : imagesDir)) {
+                ImportReport report = ingestService.ingest(format, local.paths(), local.imagesDir(), dataset,
+                        isBlank(runId) ? null : runId);
+                return Response.ok(report).build();
+            }
         } catch (CocoFormatException | SourceFormatException | IllegalArgumentException e) {
             return badRequest(e.getMessage());
         } catch (ObjectStore.ObjectStoreException e) {
