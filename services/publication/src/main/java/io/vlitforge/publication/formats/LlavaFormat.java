@@ -21,7 +21,7 @@ public final class LlavaFormat implements ReleaseFormat {
     public void write(ReleaseContent release, ImageSource images, FileSink out) {
         byte[] llava = ReleaseJson.sampleArray(release.samples(), (s, g) -> {
             g.writeStringField("id", s.id());
-            g.writeStringField("image", ReleaseContent.pathInImageFolder(s));
+            g.writeStringField("image", release.imageForLlava(s));
             g.writeArrayFieldStart("conversations");
             for (Turn t : s.conversations()) {
                 g.writeStartObject();

@@ -40,7 +40,8 @@ public class ReleaseResource {
      * data sets to release (each sample's source data set); omitted, every accepted sample. {@code recipe}: a
      * {@link ReleaseRecipe} (sources, tasks, strategies, minScores, sourceWeights, taskCaps, mergePerImage,
      * mergeMaxTurns, seed); {@code sources} given beside it joins it. {@code images}: {@code bundle} (default,
-     * copied into the release) or {@code reference} (the store's own images, by relative path).
+     * copied into the release), {@code reference} (the store's own images, by relative path) or {@code links}
+     * (presigned download links that expire).
      */
     public record ReleaseRequest(String name, String version, List<String> formats, List<String> sources,
             ReleaseRecipe recipe, String images) {
@@ -63,14 +64,15 @@ public class ReleaseResource {
     public Response publish(ReleaseRequest request) {
         String name = request == null || request.name() == null ? "vlit" : request.name();
         String images = request == null || request.images() == null ? "bundle" : request.images();
-        if (!images.equals("bundle") && !images.equals("reference")) {
-            return Response.status(400).entity(Map.of("error", "images must be bundle or reference, got " + images))
-                    .build();
+        if (!List.of(ReleaseService.IMAGES_BUNDLE, ReleaseService.IMAGES_REFERENCE, ReleaseService.IMAGES_LINKS)
+                .contains(images)) {
+            return Response.status(400).entity(Map.of("error", "images must be bundle, reference or links, got "
+                    + images)).build();
         }
         try {
             return Response.status(201).entity(releases.publish(name, request == null ? null : request.version(),
                     request == null ? null : request.formats(),
-                    request == null ? ReleaseRecipe.all() : request.effectiveRecipe(), images.equals("reference")))
+                    request == null ? ReleaseRecipe.all() : request.effectiveRecipe(), images))
                     .build();
         } catch (ReleaseException e) {
             return Response.status(e.status()).entity(Map.of("error", e.getMessage())).build();

@@ -101,16 +101,25 @@ public class ReleaseService {
      */
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
             ReleaseRecipe recipe) {
-        return publish(name, requestedVersion, requestedFormats, recipe, false);
+        return publish(name, requestedVersion, requestedFormats, recipe, IMAGES_BUNDLE);
     }
 
+    /** Images copied into the release (the default). */
+    public static final String IMAGES_BUNDLE = "bundle";
+    /** Images left in the store, named by their path relative to the release folder. */
+    public static final String IMAGES_REFERENCE = "reference";
+    /** Images left in the store, named by presigned download links (which expire, so not reproducible). */
+    public static final String IMAGES_LINKS = "links";
+
     /**
-     * {@code referenceImages}: the release points at the store's own images (paths relative to the release
-     * folder, {@code ../../../images/...}) instead of copying them into its {@code images/}; WebDataset and
-     * Parquet embed image bytes either way.
+     * {@code images}: {@link #IMAGES_BUNDLE} copies images into the release's {@code images/};
+     * {@link #IMAGES_REFERENCE} points at the store's own images (paths relative to the release folder,
+     * {@code ../../../images/...}); {@link #IMAGES_LINKS} names them by presigned links in LLaVA and ShareGPT.
+     * WebDataset and Parquet embed image bytes either way.
      */
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
-            ReleaseRecipe recipe, boolean referenceImages) {
+            ReleaseRecipe recipe, String images) {
+        boolean referenceImages = !IMAGES_BUNDLE.equals(images);
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
@@ -163,8 +172,14 @@ public class ReleaseService {
 
         String prefix = ObjectKeys.releasePrefix(name, version);
         DatasetCard.Funnel funnel = funnel(recipe, all);
+        extras.put("imagesAs", images);
+        Map<String, String> links = new TreeMap<>();
+        if (IMAGES_LINKS.equals(images)) {
+            samples.forEach(s -> links.computeIfAbsent(s.imageKey(), store::downloadUrl));
+            extras.put("imageLinksExpireHours", config.publication().presignHours());
+        }
         ReleaseFiles files = writer.write(name, version, formats, samples,
-                new ReleaseWriter.Inputs(verdicts, funnel, extras, referenceImages), store::read,
+                new ReleaseWriter.Inputs(verdicts, funnel, extras, referenceImages, links), store::read,
                 (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
         // Referenced images stay where they are; each must be there, or the release would point at nothing.

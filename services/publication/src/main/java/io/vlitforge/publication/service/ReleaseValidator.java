@@ -127,7 +127,7 @@ public final class ReleaseValidator {
             String id = entry.path("id").asText();
             String image = entry.path("image").asText("");
             if (!holds(release, ReleaseContent.IMAGE_FOLDER + image)
-                    && !holds(release, ReleaseContent.STORE_IMAGE_FOLDER + image)) {
+                    && !holds(release, ReleaseContent.STORE_IMAGE_FOLDER + image) && !holds(release, image)) {
                 throw new ReleaseValidationException("llava.images_present", "sample " + id + " refers to images/"
                         + image + ", which the release does not hold");
             }

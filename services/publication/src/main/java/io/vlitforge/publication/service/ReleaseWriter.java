@@ -66,7 +66,12 @@ public final class ReleaseWriter {
      * entries (the recipe, the changes), and whether images are referenced in the store instead of bundled.
      */
     public record Inputs(Map<String, List<Verdict>> verdicts, DatasetCard.Funnel funnel,
-            Map<String, Object> manifestExtras, boolean referenceImages) {
+            Map<String, Object> manifestExtras, boolean referenceImages, Map<String, String> imageLinks) {
+
+        public Inputs(Map<String, List<Verdict>> verdicts, DatasetCard.Funnel funnel,
+                Map<String, Object> manifestExtras, boolean referenceImages) {
+            this(verdicts, funnel, manifestExtras, referenceImages, Map.of());
+        }
 
         public static Inputs none() {
             return new Inputs(Map.of(), null, Map.of(), false);
@@ -85,7 +90,8 @@ public final class ReleaseWriter {
         DatasetCard.Funnel funnel = inputs.funnel();
         Map<String, Object> manifestExtras = inputs.manifestExtras();
         List<String> formats = Formats.normalise(requestedFormats);
-        ReleaseContent content = new ReleaseContent(name, version, samples, inputs.referenceImages());
+        ReleaseContent content = new ReleaseContent(name, version, samples,
+                inputs.referenceImages() || !inputs.imageLinks().isEmpty(), inputs.imageLinks());
 
         Map<String, String> imageCopies = new TreeMap<>();
         Map<String, String> referencedImages = new TreeMap<>();

@@ -233,6 +233,20 @@ class ReleaseResourceTest {
         assertFalse(referencedManifest.get("imagesBundled").asBoolean());
         referencedManifest.get("files").fieldNames().forEachRemaining(f -> assertFalse(f.startsWith("images/"), f));
 
+        JsonPath linked = given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "formats", List.of("llava"), "images", "links",
+                        "recipe", Map.of("tasks", List.of(taskA))))
+                .when().post("/releases").then().statusCode(201).extract().jsonPath();
+        JsonNode linkedLlava = new ObjectMapper().readTree(read(s3, linked.getString("prefix") + "llava.json"));
+        String link = linkedLlava.get(0).get("image").asText();
+        assertTrue(link.startsWith("http"), link);
+        HttpResponse<byte[]> linkedImage = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(link)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, linkedImage.statusCode(), "the link downloads the image");
+        assertEquals(imageId, Ids.sha256Hex(linkedImage.body()));
+        given().contentType(ContentType.JSON).body(Map.of("name", name, "images", "inline"))
+                .when().post("/releases").then().statusCode(400);
+
         String refused = given().contentType(ContentType.JSON)
                 .body(Map.of("name", name, "recipe", Map.of("sourceWeights", Map.of("coco", 2.0))))
                 .when().post("/releases").then().statusCode(400).extract().asString();
