@@ -6,12 +6,10 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The API authentication settings every service shares: {@code vlit.auth.enabled} (default true),
+ * The API authentication settings every service shares ({@link AuthConfig}): {@code vlit.auth.enabled} (default true),
  * {@code vlit.auth.keys} (from {@code VLIT_API_KEYS}, {@code key:role+role,...}) and
  * {@code vlit.auth.protect-ops} (default false: health and metrics stay open for Kubernetes probes and
  * Prometheus). The keys are parsed once at startup, so a malformed entry stops the service with a message that
@@ -26,12 +24,10 @@ public class AuthSettings {
     private final boolean protectOps;
     private final ApiKeys keys;
 
-    public AuthSettings(@ConfigProperty(name = "vlit.auth.enabled", defaultValue = "true") boolean enabled,
-            @ConfigProperty(name = "vlit.auth.protect-ops", defaultValue = "false") boolean protectOps,
-            @ConfigProperty(name = "vlit.auth.keys") Optional<String> keys) {
-        this.enabled = enabled;
-        this.protectOps = protectOps;
-        this.keys = ApiKeys.parse(keys);
+    public AuthSettings(AuthConfig config) {
+        this.enabled = config.enabled();
+        this.protectOps = config.protectOps();
+        this.keys = ApiKeys.parse(config.keys());
     }
 
     void onStart(@Observes StartupEvent event) {
