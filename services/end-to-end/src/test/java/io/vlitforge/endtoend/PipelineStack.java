@@ -55,7 +55,12 @@ final class PipelineStack implements AutoCloseable {
     }
 
     /** Recreates {@code database}, starts the services and waits until all four are ready. */
-    static PipelineStack start(String runPrefix, String database, String logFolder) throws Exception {
+    static PipelineStack start(String runPrefix, String databaseName, String logFolder) throws Exception {
+        // VLIT_E2E_DB_SUFFIX lets two checkouts on one PostgreSQL run these tests side by side.
+        String database = databaseName + env("VLIT_E2E_DB_SUFFIX", "");
+        if (!database.matches("[a-z0-9_]{1,60}")) {
+            throw new IllegalArgumentException("database name " + database + ": lower-case letters, digits, '_'");
+        }
         String run = runPrefix + UUID.randomUUID().toString().substring(0, 8);
         String bucket = "vlit-" + run;
         String kafka = required("VLIT_KAFKA_BOOTSTRAP");
