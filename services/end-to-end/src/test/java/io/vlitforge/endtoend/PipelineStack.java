@@ -55,12 +55,7 @@ final class PipelineStack implements AutoCloseable {
     }
 
     /** Recreates {@code database}, starts the services and waits until all four are ready. */
-    static PipelineStack start(String runPrefix, String databaseName, String logFolder) throws Exception {
-        // VLIT_E2E_DB_SUFFIX lets two checkouts on one PostgreSQL run these tests side by side.
-        String database = databaseName + env("VLIT_E2E_DB_SUFFIX", "");
-        if (!database.matches("[a-z0-9_]{1,60}")) {
-            throw new IllegalArgumentException("database name " + database + ": lower-case letters, digits, '_'");
-        }
+    static PipelineStack start(String runPrefix, String database, String logFolder) throws Exception {
         String run = runPrefix + UUID.randomUUID().toString().substring(0, 8);
         String bucket = "vlit-" + run;
         String kafka = required("VLIT_KAFKA_BOOTSTRAP");
@@ -76,6 +71,9 @@ final class PipelineStack implements AutoCloseable {
             st.execute("create database " + database);
         }
         Map<String, String> environment = new HashMap<>();
+        // The services refuse API calls without a key: this run's admin key, sent on every call below.
+        String apiKey = "e2e-" + UUID.randomUUID();
+        environment.put("VLIT_API_KEYS", apiKey + ":ingest+operate+read");
         environment.put("VLIT_KAFKA_BOOTSTRAP", kafka);
         environment.put("VLIT_S3_ENDPOINT", s3Endpoint);
         environment.put("VLIT_S3_ACCESS_KEY", accessKey);
@@ -85,8 +83,6 @@ final class PipelineStack implements AutoCloseable {
         environment.put("VLIT_DB_PORT", dbPort);
         environment.put("VLIT_DB_NAME", database);
         environment.put("VLIT_TOPIC_PREFIX", run + ".");
-        String apiKey = "e2e-" + UUID.randomUUID();
-        environment.put("VLIT_API_KEYS", apiKey + ":ingest+operate+read");
         ServiceProcesses services = new ServiceProcesses(Fixtures.repositoryRoot(), Path.of("target", logFolder),
                 environment);
         try {
