@@ -111,10 +111,15 @@ public final class IngestionBenchmark {
                 "imagesDir", work.resolve("images").toString(),
                 "dataset", "bench-" + UUID.randomUUID().toString().substring(0, 8)));
         long start = System.nanoTime();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(ingestionUrl + "/imports/coco"))
-                        .header("Content-Type", "application/json").timeout(Duration.ofMinutes(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        // The service needs an API key with the ingest role; bin/vlit passes its own in VLIT_API_KEY.
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ingestionUrl + "/imports/coco"))
+                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        String apiKey = System.getenv("VLIT_API_KEY");
+        if (apiKey != null && !apiKey.isBlank()) {
+            request.header("X-Api-Key", apiKey);
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
                 HttpResponse.BodyHandlers.ofString());
         double seconds = (System.nanoTime() - start) / 1e9;
         JsonNode report = new ObjectMapper().readTree(response.body());

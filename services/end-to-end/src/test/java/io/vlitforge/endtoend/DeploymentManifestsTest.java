@@ -80,7 +80,8 @@ class DeploymentManifestsTest {
         }
         assertEquals("0.0.0.0", configData.get("VLIT_HTTP_HOST"),
                 "in a pod the services must listen on every interface");
-        assertEquals(Set.of("VLIT_S3_ACCESS_KEY", "VLIT_S3_SECRET_KEY", "VLIT_DB_PASSWORD"), secretKeys);
+        assertEquals(Set.of("VLIT_S3_ACCESS_KEY", "VLIT_S3_SECRET_KEY", "VLIT_DB_PASSWORD", "VLIT_API_KEYS"),
+                secretKeys, "the API keys come from the Secret too");
         for (String key : secretKeys) {
             assertFalse(configData.containsKey(key), key + " belongs in the Secret, not the ConfigMap");
         }

@@ -39,9 +39,11 @@ final class PipelineStack implements AutoCloseable {
     final MinioClient s3;
     final ServiceProcesses services;
     private final String jdbcBase;
+    /** This run's admin API key: the services accept it (VLIT_API_KEYS) and every call here sends it. */
+    private final String apiKey;
 
     private PipelineStack(String run, String database, String bucket, String kafka, MinioClient s3,
-            ServiceProcesses services, String jdbcBase) {
+            ServiceProcesses services, String jdbcBase, String apiKey) {
         this.run = run;
         this.database = database;
         this.bucket = bucket;
@@ -49,6 +51,7 @@ final class PipelineStack implements AutoCloseable {
         this.s3 = s3;
         this.services = services;
         this.jdbcBase = jdbcBase;
+        this.apiKey = apiKey;
     }
 
     /** Recreates {@code database}, starts the services and waits until all four are ready. */
@@ -74,6 +77,9 @@ final class PipelineStack implements AutoCloseable {
             st.execute("create database " + database);
         }
         Map<String, String> environment = new HashMap<>();
+        // The services refuse API calls without a key: this run's admin key, sent on every call below.
+        String apiKey = "e2e-" + UUID.randomUUID();
+        environment.put("VLIT_API_KEYS", apiKey + ":ingest+operate+read");
         environment.put("VLIT_KAFKA_BOOTSTRAP", kafka);
         environment.put("VLIT_S3_ENDPOINT", s3Endpoint);
         environment.put("VLIT_S3_ACCESS_KEY", accessKey);
@@ -93,7 +99,7 @@ final class PipelineStack implements AutoCloseable {
             throw e;
         }
         return new PipelineStack(run, database, bucket, kafka,
-                MinioClients.create(s3Endpoint, accessKey, secretKey), services, jdbcBase);
+                MinioClients.create(s3Endpoint, accessKey, secretKey), services, jdbcBase, apiKey);
     }
 
     /** Imports the real COCO fixture (80 images) through the ingestion service. */
@@ -135,8 +141,8 @@ final class PipelineStack implements AutoCloseable {
     }
 
     JsonNode get(String service, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path))
+                .header("X-Api-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }
@@ -144,6 +150,7 @@ final class PipelineStack implements AutoCloseable {
     JsonNode post(String service, String path, Object body, int expectedStatus) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.url(service) + path))
                 .header("Content-Type", "application/json")
+                .header("X-Api-Key", apiKey)
                 .timeout(Duration.ofMinutes(5))
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -48,6 +48,7 @@ final class TestData {
             SmallRyeConfig config = new SmallRyeConfigBuilder()
                     .withSources(new PropertiesConfigSource(properties))
                     .withMapping(FilteringConfig.class)
+                    .withMapping(io.vlitforge.shared.security.AuthConfig.class)
                     .build();
             return config.getConfigMapping(FilteringConfig.class).filters();
         } catch (IOException e) {

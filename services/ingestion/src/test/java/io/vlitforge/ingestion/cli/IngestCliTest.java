@@ -35,6 +35,7 @@ class IngestCliTest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("VLIT_INGESTION_PORT", Integer.toString(RestAssured.port));
+        pb.environment().put("VLIT_API_KEY", io.vlitforge.shared.testing.TestApiKeys.ADMIN);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.MINUTES));
@@ -93,6 +94,7 @@ class IngestCliTest {
         ProcessBuilder pb = new ProcessBuilder(Fixtures.repositoryRoot().resolve("bin/vlit").toString(), "ingest",
                 "--format", "yolo", "/tmp").redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("VLIT_INGESTION_PORT", Integer.toString(RestAssured.port));
+        pb.environment().put("VLIT_API_KEY", io.vlitforge.shared.testing.TestApiKeys.ADMIN);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         p.waitFor(2, TimeUnit.MINUTES);

@@ -1,0 +1,12 @@
+package io.vlitforge.generation.rest;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.vlitforge.shared.testing.ApiSecurityContract;
+
+/**
+ * The generation service keeps the shared API security contract: 401 without or with a wrong key, 403 without the
+ * role, health and metrics open, 413 for an oversized body, no key in the log.
+ */
+@QuarkusTest
+class ApiSecurityTest extends ApiSecurityContract {
+}
