@@ -418,7 +418,9 @@ public class IngestService {
             fromWidth = width;
             fromHeight = height;
             size = bytes.length;
-            objectStore.putIfAbsent(key, bytes, facts.contentType());
+            if (objectStore.putIfAbsent(key, bytes, facts.contentType())) {
+                metrics.counter("vlit.ingest.bytes", "format", facts.format()).increment(bytes.length);
+            }
             hash = PerceptualHash.dHash(bytes);
             imageRow = new ImageRow(imageId, key, format, width, height, size, item.licence, item.credit, hash);
         }

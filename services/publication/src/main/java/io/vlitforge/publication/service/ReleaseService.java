@@ -178,9 +178,13 @@ public class ReleaseService {
             samples.forEach(s -> links.computeIfAbsent(s.imageKey(), store::downloadUrl));
             extras.put("imageLinksExpireHours", config.publication().presignHours());
         }
+        long[] writtenBytes = {0};
         ReleaseFiles files = writer.write(name, version, formats, samples,
                 new ReleaseWriter.Inputs(verdicts, funnel, extras, referenceImages, links), store::read,
-                (path, bytes, contentType) -> store.put(prefix + path, bytes, contentType));
+                (path, bytes, contentType) -> {
+                    store.put(prefix + path, bytes, contentType);
+                    writtenBytes[0] += bytes.length;
+                });
         files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
         // Referenced images stay where they are; each must be there, or the release would point at nothing.
         for (String key : files.referencedImages().keySet()) {
@@ -217,6 +221,10 @@ public class ReleaseService {
                 store.bucket(), prefix, files.samples(), release.images, files.samplesByTask(),
                 files.files(), now.toString())));
         metrics.counter("vlit.publication.releases").increment();
+        // What a release weighs: the files written for it (format files, card, lists; copied images not
+        // counted, they are the store's own bytes) and its samples.
+        metrics.summary("vlit.publication.release.bytes").record(writtenBytes[0]);
+        metrics.summary("vlit.publication.release.samples").record(files.samples());
         LOG.infof("published %s %s (%s): %d samples, %d images at s3://%s/%s", name, version, release.formats,
                 files.samples(), release.images, store.bucket(), prefix);
         return info(release, files.samplesByTask());
