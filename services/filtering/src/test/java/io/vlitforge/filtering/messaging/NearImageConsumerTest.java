@@ -17,6 +17,7 @@ import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.events.Usage;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
+import io.vlitforge.shared.images.PerceptualHash;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.testing.Await;
 import io.vlitforge.shared.testing.Fixtures;
@@ -33,7 +34,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Near-duplicate pictures through the real Kafka broker and PostgreSQL, with real images: two different
  * COCO fixture pictures and a copy of the first one, resized to half and re-encoded as JPEG in the test (so a
- * different image id). Their dHash is computed here the way ingestion computes it; the copy's samples must be
+ * different image id). Their dHash is computed by ingestion's own PerceptualHash; the copy's samples must be
  * rejected naming the original, the other picture's accepted, and sending the same data again adds nothing.
  */
 @QuarkusTest
@@ -83,7 +83,7 @@ class NearImageConsumerTest {
     /** A real picture: its id (sha256 of its bytes, as ingestion makes it) and its dHash. */
     private record Picture(String id, String hash) {
         static Picture of(byte[] bytes) throws Exception {
-            return new Picture(Ids.imageId(bytes), dHash(ImageIO.read(new ByteArrayInputStream(bytes))));
+            return new Picture(Ids.imageId(bytes), PerceptualHash.dHash(ImageIO.read(new ByteArrayInputStream(bytes))));
         }
     }
 
@@ -99,13 +99,13 @@ class NearImageConsumerTest {
         Picture other = null;
         for (Path path : images.subList(1, images.size())) {
             Picture p = Picture.of(Files.readAllBytes(path));
-            if (distance(p.hash(), original.hash()) > 12 && distance(p.hash(), copy.hash()) > 12) {
+            if (PerceptualHash.distance(p.hash(), original.hash()) > 12 && PerceptualHash.distance(p.hash(), copy.hash()) > 12) {
                 other = p;
                 break;
             }
         }
         assertTrue(other != null, "some fixture picture is far from the first one");
-        int copyDistance = distance(original.hash(), copy.hash());
+        int copyDistance = PerceptualHash.distance(original.hash(), copy.hash());
         assertTrue(!copy.id().equals(original.id()), "the copy is another image");
         assertTrue(copyDistance <= 4, "the copy's hash is " + copyDistance + " bits from the original's");
 
@@ -172,38 +172,6 @@ class NearImageConsumerTest {
         assertEquals(List.of(), indexed(imageId), "an image without a hash is not indexed");
     }
 
-    /** The dHash exactly as ingestion's {@code PerceptualHash.dHash(BufferedImage)} computes it. */
-    static String dHash(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        double[][] cells = new double[8][9];
-        double[][] counts = new double[8][9];
-        for (int y = 0; y < h; y++) {
-            int row = Math.min(7, y * 8 / h);
-            for (int x = 0; x < w; x++) {
-                int col = Math.min(8, x * 9 / w);
-                int rgb = image.getRGB(x, y);
-                double grey = 0.299 * ((rgb >> 16) & 0xFF) + 0.587 * ((rgb >> 8) & 0xFF) + 0.114 * (rgb & 0xFF);
-                cells[row][col] += grey;
-                counts[row][col]++;
-            }
-        }
-        long bits = 0;
-        for (int row = 0; row < 8; row++) {
-            for (int col = 0; col < 8; col++) {
-                double left = cells[row][col] / Math.max(1, counts[row][col]);
-                double right = cells[row][col + 1] / Math.max(1, counts[row][col + 1]);
-                bits = (bits << 1) | (left > right ? 1 : 0);
-            }
-        }
-        return String.format(Locale.ROOT, "%016x", bits);
-    }
-
-    private static int distance(String a, String b) {
-        return Long.bitCount(Long.parseUnsignedLong(a, 16) ^ Long.parseUnsignedLong(b, 16));
-    }
-
-    /** The picture at half its size, bilinear, written as a new JPEG. */
     private static byte[] halfSizeJpeg(byte[] bytes) throws Exception {
         BufferedImage source = ImageIO.read(new ByteArrayInputStream(bytes));
         BufferedImage half = new BufferedImage(source.getWidth() / 2, source.getHeight() / 2,

@@ -1,4 +1,4 @@
-package io.vlitforge.ingestion.service;
+package io.vlitforge.shared.images;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -15,7 +15,8 @@ import javax.imageio.stream.ImageInputStream;
  * photo re-encoded, resized or recompressed by another data set gets a hash a few bits away, while the
  * exact sha256 id differs. The picture is decoded subsampled (to about 64 pixels on its short side, so a
  * large image costs little memory), reduced to 9x8 grey cells by area average, and each bit says whether
- * a cell is brighter than its right neighbour. Written as 16 lowercase hex digits.
+ * a cell is brighter than its right neighbour. Written as 16 lowercase hex digits. Ingestion computes it
+ * for every image; tests of the near-duplicate-image filter compute it the same way.
  */
 public final class PerceptualHash {
 

@@ -1,4 +1,4 @@
-package io.vlitforge.ingestion.service;
+package io.vlitforge.shared.images;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
