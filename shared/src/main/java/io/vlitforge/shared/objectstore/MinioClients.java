@@ -1,6 +1,8 @@
 package io.vlitforge.shared.objectstore;
 
 import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -30,6 +32,23 @@ public final class MinioClients {
                 .credentials(accessKey, secretKey)
                 .httpClient(http)
                 .build();
+    }
+
+    /**
+     * Whether an object is there: a stat that answers "no such key" is a no; any other failure (the store
+     * unreachable, refused credentials) is thrown, never taken for a no.
+     */
+    public static boolean exists(MinioClient client, String bucket, String key) throws Exception {
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            String code = e.errorResponse().code();
+            if ("NoSuchKey".equals(code) || "NoSuchObject".equals(code)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Creates plain sockets with TCP_NODELAY set before they connect. */

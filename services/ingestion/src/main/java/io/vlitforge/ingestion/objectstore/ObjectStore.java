@@ -4,8 +4,6 @@ import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
-import io.minio.StatObjectArgs;
-import io.minio.errors.ErrorResponseException;
 import io.vlitforge.ingestion.config.IngestionConfig;
 import io.vlitforge.shared.objectstore.MinioClients;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,15 +57,7 @@ public class ObjectStore {
     }
 
     public boolean exists(String key) throws Exception {
-        try {
-            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-            return true;
-        } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
-                return false;
-            }
-            throw e;
-        }
+        return MinioClients.exists(client, bucket, key);
     }
 
     private void ensureBucket() throws Exception {

@@ -8,7 +8,6 @@ import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
-import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.http.Method;
 import io.vlitforge.publication.config.PublicationConfig;
@@ -87,13 +86,7 @@ public class ReleaseStore {
     /** Whether the object is there (a store that cannot be asked is an error, not a "no"). */
     public boolean exists(String key) {
         try {
-            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-            return true;
-        } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
-                return false;
-            }
-            throw new IllegalStateException("cannot check " + key + ": " + e.getMessage(), e);
+            return MinioClients.exists(client, bucket, key);
         } catch (Exception e) {
             throw new IllegalStateException("cannot check " + key + ": " + e.getMessage(), e);
         }
