@@ -4,22 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.minio.BucketExistsArgs;
-import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.UploadObjectArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.vlitforge.shared.objectstore.MinioClients;
 import io.vlitforge.shared.testing.Fixtures;
+import io.vlitforge.shared.testing.TestObjectStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,21 +26,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class S3SourceTest {
 
-    @ConfigProperty(name = "vlit.object-store.endpoint")
-    String s3Endpoint;
-    @ConfigProperty(name = "vlit.object-store.access-key")
-    String s3AccessKey;
-    @ConfigProperty(name = "vlit.object-store.secret-key")
-    String s3SecretKey;
-    @ConfigProperty(name = "vlit.object-store.bucket")
-    String bucket;
-
     @Test
     void aVqaSourceUnderAnS3PrefixImportsLikeTheSameFilesOnDisk() throws Exception {
-        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
-        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-        }
+        TestObjectStore store = TestObjectStore.ofService();
+        MinioClient s3 = store.client();
+        String bucket = store.bucket();
         String tag = UUID.randomUUID().toString().substring(0, 8);
         Path vqa = Fixtures.root().resolve("vqav2");
         String prefix = "sources/" + tag + "/";

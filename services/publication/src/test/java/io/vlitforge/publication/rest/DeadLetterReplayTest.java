@@ -4,10 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.minio.BucketExistsArgs;
-import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -17,15 +14,11 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.events.Usage;
 import io.vlitforge.shared.events.Verdict;
-import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
-import io.vlitforge.shared.objectstore.MinioClients;
-import io.vlitforge.shared.objectstore.ObjectKeys;
 import io.vlitforge.shared.testing.Fixtures;
+import io.vlitforge.shared.testing.TestObjectStore;
 import io.vlitforge.shared.testing.Await;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -55,27 +48,15 @@ class DeadLetterReplayTest {
     @ConfigProperty(name = "quarkus.datasource.username")
     String dbUser;
 
-    @ConfigProperty(name = "vlit.object-store.endpoint")
-    String s3Endpoint;
-    @ConfigProperty(name = "vlit.object-store.access-key")
-    String s3AccessKey;
-    @ConfigProperty(name = "vlit.object-store.secret-key")
-    String s3SecretKey;
-    @ConfigProperty(name = "vlit.object-store.bucket")
-    String bucket;
 
     @Test
     void aDeadLetterIsSentBackToItsTopicAndStoredOnceTheCauseIsFixed() throws Exception {
         // A real image in the store: the replayed sample joins the accepted set that other tests release.
-        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
-        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-        }
-        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000030752.jpg"));
-        String imageId = Ids.imageId(image);
-        String imageKey = ObjectKeys.image(imageId, "jpeg");
-        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
-                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+        TestObjectStore store = TestObjectStore.ofService();
+        MinioClient s3 = store.client();
+        TestObjectStore.StoredImage stored = store.putJpeg(Fixtures.cocoMini().resolve("images/000000030752.jpg"));
+        String imageId = stored.imageId();
+        String imageKey = stored.key();
 
         String id = UUID.randomUUID().toString().replace("-", "");
         Sample sample = new Sample(Sample.SCHEMA_VERSION, id, imageId, imageKey,

@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
-import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,10 +28,10 @@ import io.vlitforge.shared.events.Usage;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
-import io.vlitforge.shared.objectstore.MinioClients;
 import io.vlitforge.shared.objectstore.ObjectKeys;
 import io.vlitforge.shared.testing.Await;
 import io.vlitforge.shared.testing.Fixtures;
+import io.vlitforge.shared.testing.TestObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -77,12 +74,6 @@ class ReleaseFormatsTest {
     String bootstrap;
     @ConfigProperty(name = "vlit.topic-prefix")
     String prefix;
-    @ConfigProperty(name = "vlit.object-store.endpoint")
-    String s3Endpoint;
-    @ConfigProperty(name = "vlit.object-store.access-key")
-    String s3AccessKey;
-    @ConfigProperty(name = "vlit.object-store.secret-key")
-    String s3SecretKey;
     @ConfigProperty(name = "vlit.object-store.bucket")
     String bucket;
     @ConfigProperty(name = "vlit.publication.shard-max-bytes")
@@ -94,20 +85,16 @@ class ReleaseFormatsTest {
 
     @Test
     void publishesEveryFormatAndIndependentReadersLoadThem() throws Exception {
-        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
-        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-        }
+        TestObjectStore store = TestObjectStore.ofService();
+        MinioClient s3 = store.client();
         String marker = UUID.randomUUID().toString();
         String[] keys = new String[2];
         String[] ids = new String[2];
         String[] fixtures = {"000000030752.jpg", "000000183872.jpg"};
         for (int i = 0; i < 2; i++) {
-            byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images").resolve(fixtures[i]));
-            ids[i] = Ids.imageId(image);
-            keys[i] = ObjectKeys.image(ids[i], "jpeg");
-            s3.putObject(PutObjectArgs.builder().bucket(bucket).object(keys[i])
-                    .stream(new ByteArrayInputStream(image), image.length, -1).build());
+            TestObjectStore.StoredImage stored = store.putJpeg(Fixtures.cocoMini().resolve("images").resolve(fixtures[i]));
+            ids[i] = stored.imageId();
+            keys[i] = stored.key();
         }
         List<Sample> samples = List.of(sample(ids[0], keys[0], "What is this? " + marker),
                 sample(ids[0], keys[0], "How many are there? " + marker),
@@ -233,15 +220,11 @@ class ReleaseFormatsTest {
 
     @Test
     void aReleaseThatFailsItsReadBackCheckIsNeitherRecordedNorGivenAManifest() throws Exception {
-        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
-        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000183872.jpg"));
-        String imageId = Ids.imageId(image);
-        String imageKey = ObjectKeys.image(imageId, "jpeg");
-        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-        }
-        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
-                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+        TestObjectStore store = TestObjectStore.ofService();
+        MinioClient s3 = store.client();
+        TestObjectStore.StoredImage stored = store.putJpeg(Fixtures.cocoMini().resolve("images/000000183872.jpg"));
+        String imageId = stored.imageId();
+        String imageKey = stored.key();
         // Filtering would reject two <image> tokens; written straight into the store (not via Kafka, so that
         // nothing redelivers it) to prove that publication does not trust its input either. Removed again
         // in finally, and any leftover of a killed run removed first, so no later release inherits it.

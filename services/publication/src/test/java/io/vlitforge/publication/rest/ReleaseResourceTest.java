@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
-import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -30,16 +27,13 @@ import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.testing.Await;
-import io.vlitforge.shared.objectstore.MinioClients;
-import io.vlitforge.shared.objectstore.ObjectKeys;
 import io.vlitforge.shared.testing.Fixtures;
-import java.io.ByteArrayInputStream;
+import io.vlitforge.shared.testing.TestObjectStore;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -66,12 +60,6 @@ class ReleaseResourceTest {
     String bootstrap;
     @ConfigProperty(name = "vlit.topic-prefix")
     String prefix;
-    @ConfigProperty(name = "vlit.object-store.endpoint")
-    String s3Endpoint;
-    @ConfigProperty(name = "vlit.object-store.access-key")
-    String s3AccessKey;
-    @ConfigProperty(name = "vlit.object-store.secret-key")
-    String s3SecretKey;
     @ConfigProperty(name = "vlit.object-store.bucket")
     String bucket;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
@@ -81,15 +69,11 @@ class ReleaseResourceTest {
 
     @Test
     void publishesTheAcceptedSetAsAValidLlavaRelease() throws Exception {
-        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
-        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-        }
-        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000030752.jpg"));
-        String imageId = Ids.imageId(image);
-        String imageKey = ObjectKeys.image(imageId, "jpeg");
-        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
-                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+        TestObjectStore store = TestObjectStore.ofService();
+        MinioClient s3 = store.client();
+        TestObjectStore.StoredImage stored = store.putJpeg(Fixtures.cocoMini().resolve("images/000000030752.jpg"));
+        String imageId = stored.imageId();
+        String imageKey = stored.key();
 
         String marker = UUID.randomUUID().toString();
         List<Sample> samples = List.of(sample(imageId, imageKey, "What is this? " + marker),
@@ -156,15 +140,11 @@ class ReleaseResourceTest {
 
     @Test
     void aRecipeSelectsAndMergesAndANewVersionRecordsWhatChanged() throws Exception {
-        MinioClient s3 = MinioClients.create(s3Endpoint, s3AccessKey, s3SecretKey);
-        if (!s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            s3.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-        }
-        byte[] image = Files.readAllBytes(Fixtures.cocoMini().resolve("images/000000183872.jpg"));
-        String imageId = Ids.imageId(image);
-        String imageKey = ObjectKeys.image(imageId, "jpeg");
-        s3.putObject(PutObjectArgs.builder().bucket(bucket).object(imageKey)
-                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+        TestObjectStore store = TestObjectStore.ofService();
+        MinioClient s3 = store.client();
+        TestObjectStore.StoredImage stored = store.putJpeg(Fixtures.cocoMini().resolve("images/000000183872.jpg"));
+        String imageId = stored.imageId();
+        String imageKey = stored.key();
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String taskA = "vqa-" + marker;
         String taskB = "count-" + marker;
