@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,9 @@ public interface GenerationConfig {
 
     @WithName("object-store")
     ObjectStore objectStore();
+
+    /** Annotation adaption: which recipes the adaption step runs, and where user task files and recipes live. */
+    Adaption adaption();
 
     /** Model endpoints by step name ({@code conversation}, {@code detail}, {@code reasoning}, {@code describe}, {@code repair}). */
     Map<String, ModelEndpoint> steps();
@@ -42,6 +46,22 @@ public interface GenerationConfig {
         /** Send the image inline as a data URL ({@code true}) or as a presigned URL the endpoint fetches. */
         @WithDefault("true")
         boolean inlineImages();
+    }
+
+    interface Adaption {
+        /** The recipes run on every ingested image, by name (shipped, or {@code <name>.yaml} in {@link #recipeDir()}). */
+        @WithDefault("aa-coco-basic")
+        List<String> recipes();
+
+        /** A folder of task files that add to (or replace tasks of) the shipped library. */
+        Optional<java.nio.file.Path> libraryDir();
+
+        /** A folder of recipe files; a recipe here wins over a shipped one of the same name. */
+        Optional<java.nio.file.Path> recipeDir();
+
+        /** Images read from the store per page when a run regenerates stored images under a recipe. */
+        @WithDefault("200")
+        int regeneratePageSize();
     }
 
     interface DescribeRepair {

@@ -3,17 +3,12 @@ package io.vlitforge.generation.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.vlitforge.generation.repository.GenerationRepository;
-import io.vlitforge.generation.tasks.AdaptionRecipe;
+import io.vlitforge.generation.service.AdaptionService;
 import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.ImageIngested;
-import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.messaging.DeadLetters;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +18,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * The adaption step. It takes the images of one poll as a batch: their samples are generated, their
- * lineage recorded in one transaction, every sample sent, and the batch acknowledged only when the
- * broker has all of them. A crash in between redelivers the batch, which regenerates the same ids and
+ * The adaption step. It takes the images of one poll as a batch: their samples are generated under every
+ * configured recipe ({@link AdaptionService}), the images kept for later regeneration, their lineage
+ * recorded, every sample sent, and the batch acknowledged only when the broker has all of them. A crash in between redelivers the batch, which regenerates the same ids and
  * changes nothing. An unreadable record is sent to {@code images.ingested.dlq} by itself, so it never
  * holds back the good records polled with it.
  */
@@ -38,18 +32,13 @@ public class ImageIngestedConsumer {
 
     private static final Logger LOG = Logger.getLogger(ImageIngestedConsumer.class);
 
-    private final AdaptionRecipe recipe = AdaptionRecipe.cocoBasic();
-    private final GenerationRepository repository;
-    private final MutinyEmitter<String> samples;
+    private final AdaptionService adaption;
     private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry metrics;
 
-    public ImageIngestedConsumer(GenerationRepository repository,
-            @Channel(Topics.SAMPLES_GENERATED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
-            MutinyEmitter<String> samples,
+    public ImageIngestedConsumer(AdaptionService adaption,
             @Channel(IMAGES_INGESTED_DLQ) MutinyEmitter<String> deadLetters, MeterRegistry metrics) {
-        this.repository = repository;
-        this.samples = samples;
+        this.adaption = adaption;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
@@ -73,23 +62,16 @@ public class ImageIngestedConsumer {
                 unreadable.add(DeadLetters.of(record, e));
             }
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Sample> generated = new ArrayList<>();
-        images.values().forEach(image -> generated.addAll(recipe.generate(image, now.toString())));
-        return repository.recordGenerated(List.copyOf(images.values()), recipe.recipe(), generated, now)
-                .chain(() -> sendAll(generated, unreadable))
-                .invoke(() -> generated.forEach(s -> metrics.counter("vlit.generation.samples", "task", s.task(),
-                        "strategy", "AA").increment()))
+        return adaption.generate(List.copyOf(images.values()), adaption.activeRecipes(), true)
+                .chain(() -> deadLetter(unreadable))
                 .onFailure().invoke(e -> LOG.errorf(e, "a batch of %d images failed", images.size()));
     }
 
-    private Uni<Void> sendAll(List<Sample> generated, List<Message<String>> unreadable) {
-        List<Uni<Void>> sends = new ArrayList<>(generated.size() + unreadable.size());
-        for (Sample s : generated) {
-            sends.add(samples.sendMessage(Message.of(EventJson.write(s))
-                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.id()).build())));
+    private Uni<Void> deadLetter(List<Message<String>> unreadable) {
+        if (unreadable.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        unreadable.forEach(m -> sends.add(deadLetters.sendMessage(m)));
-        return sends.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(sends).andFailFast().replaceWithVoid();
+        return Uni.join().all(unreadable.stream().map(deadLetters::sendMessage).toList()).andFailFast()
+                .replaceWithVoid();
     }
 }

@@ -5,6 +5,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vlitforge.shared.events.ImageIngested;
+import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.events.Recipe;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.sql.MultiRowInsert;
@@ -47,6 +48,37 @@ public class GenerationRepository {
                                 .setParameter(p + 6, sample.lineage().recipe().hash())
                                 .setParameter(p + 7, sample.lineage().seed()).setParameter(p + 8, at)))
                 .replaceWithVoid());
+    }
+
+    private static final String UPSERT_IMAGES = "insert into generation.adaption_images (image_id, event, updated_at) values ";
+
+    /**
+     * Keeps the latest record of each image, so a later run can regenerate it under another recipe. A later
+     * record of the same image (after a merge of sources) replaces the earlier one.
+     */
+    @WithTransaction
+    public Uni<Void> storeImages(List<ImageIngested> images, OffsetDateTime at) {
+        return Panache.getSession().chain(session -> MultiRowInsert.insert(session, UPSERT_IMAGES,
+                " on conflict (image_id) do update set event = excluded.event, updated_at = excluded.updated_at", 3,
+                images, (image, q, p) -> q.setParameter(p, image.imageId())
+                        .setParameter(p + 1, EventJson.write(image)).setParameter(p + 2, at)))
+                .replaceWithVoid();
+    }
+
+    /** A page of stored images in image-id order after {@code afterId}, optionally only {@code imageIds}. */
+    @WithSession
+    public Uni<List<ImageIngested>> storedImages(String afterId, int limit, List<String> imageIds) {
+        String where = imageIds.isEmpty() ? "" : " and image_id in (:ids)";
+        var query = Panache.getSession().chain(session -> {
+            var q = session.createNativeQuery("select event from generation.adaption_images where image_id > :after"
+                    + where + " order by image_id limit :limit", String.class)
+                    .setParameter("after", afterId).setParameter("limit", limit);
+            if (!imageIds.isEmpty()) {
+                q.setParameter("ids", imageIds);
+            }
+            return q.getResultList();
+        });
+        return query.map(rows -> rows.stream().map(e -> EventJson.read(e, ImageIngested.class)).toList());
     }
 
     @WithSession

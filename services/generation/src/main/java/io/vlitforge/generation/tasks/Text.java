@@ -54,6 +54,12 @@ public final class Text {
         return word + "s";
     }
 
+    /** The noun with "a" or "an" ("an apple", "a dog"). */
+    public static String article(String noun) {
+        String n = noun.strip();
+        return (!n.isEmpty() && "aeiou".indexOf(Character.toLowerCase(n.charAt(0))) >= 0 ? "an " : "a ") + n;
+    }
+
     public static String number(int n) {
         return n >= 0 && n < NUMBERS.length ? NUMBERS[n] : Integer.toString(n);
     }
