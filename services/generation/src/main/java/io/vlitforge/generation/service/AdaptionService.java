@@ -12,6 +12,7 @@ import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,8 +44,9 @@ public class AdaptionService {
     private final GenerationRepository repository;
     private final MutinyEmitter<String> samples;
     private final MeterRegistry metrics;
+    private final Vertx vertx;
 
-    public AdaptionService(GenerationConfig config, GenerationRepository repository,
+    public AdaptionService(GenerationConfig config, GenerationRepository repository, Vertx vertx,
             @Channel(Topics.SAMPLES_GENERATED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<String> samples, MeterRegistry metrics) {
         this.config = config.adaption();
@@ -58,6 +60,7 @@ public class AdaptionService {
         this.repository = repository;
         this.samples = samples;
         this.metrics = metrics;
+        this.vertx = vertx;
         LOG.infof("annotation adaption: %d tasks in the library, recipes %s", library.tasks().size(), recipes.keySet());
     }
 
@@ -93,14 +96,27 @@ public class AdaptionService {
     /** Generates the samples of {@code images} under {@code recipes}, records their lineage and sends them. */
     public Uni<List<Sample>> generate(List<ImageIngested> images, List<AdaptionRecipe> under, boolean storeImages) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // Making samples is CPU work: it runs on a worker thread, and the database and Kafka calls continue
+        // on the event loop the batch arrived on.
+        return vertx.executeBlocking(Uni.createFrom().item(() -> {
+            Map<AdaptionRecipe, List<Sample>> byRecipe = new LinkedHashMap<>();
+            for (AdaptionRecipe recipe : under) {
+                List<Sample> generated = new ArrayList<>();
+                images.forEach(image -> generated.addAll(recipe.generate(image, now.toString())));
+                byRecipe.put(recipe, generated);
+            }
+            return byRecipe;
+        })).chain(byRecipe -> record(images, byRecipe, storeImages, now));
+    }
+
+    private Uni<List<Sample>> record(List<ImageIngested> images, Map<AdaptionRecipe, List<Sample>> byRecipe,
+            boolean storeImages, OffsetDateTime now) {
         List<Sample> all = new ArrayList<>();
         Uni<Void> chain = storeImages && !images.isEmpty() ? repository.storeImages(images, now)
                 : Uni.createFrom().voidItem();
-        for (AdaptionRecipe recipe : under) {
-            List<Sample> generated = new ArrayList<>();
-            images.forEach(image -> generated.addAll(recipe.generate(image, now.toString())));
-            all.addAll(generated);
-            chain = chain.chain(() -> repository.recordGenerated(images, recipe.recipe(), generated, now));
+        for (Map.Entry<AdaptionRecipe, List<Sample>> e : byRecipe.entrySet()) {
+            all.addAll(e.getValue());
+            chain = chain.chain(() -> repository.recordGenerated(images, e.getKey().recipe(), e.getValue(), now));
         }
         return chain.chain(() -> send(all))
                 .invoke(() -> all.forEach(s -> metrics.counter("vlit.generation.samples", "task", s.task(),

@@ -20,58 +20,67 @@ public final class Annotations {
         return category == null ? "" : category.strip().replace('_', ' ').toLowerCase(Locale.ROOT);
     }
 
-    /** Number of boxes per category, sorted by category. */
-    public static Map<String, Integer> counts(ImageIngested image) {
+    /**
+     * What the views below compute from one image, computed once: task kinds ask the same questions of the
+     * same image many times (every absent-object candidate asks "is it mentioned?"). The last image seen by
+     * the thread is kept, which is the image being generated from.
+     */
+    private record Facts(ImageIngested image, Map<String, Integer> counts, Map<String, BoundingBox> unique,
+            Map<String, List<BoundingBox>> byObjectId, String text) {
+    }
+
+    private static final ThreadLocal<Facts> LAST = new ThreadLocal<>();
+
+    private static Facts facts(ImageIngested image) {
+        Facts f = LAST.get();
+        if (f != null && f.image() == image) {
+            return f;
+        }
         Map<String, Integer> counts = new TreeMap<>();
         for (BoundingBox box : image.boxes()) {
             counts.merge(name(box.category()), 1, Integer::sum);
         }
-        return counts;
-    }
-
-    /** The boxes whose category occurs exactly once, by category: "the dog" then names one object. */
-    public static Map<String, BoundingBox> unique(ImageIngested image) {
-        Map<String, Integer> counts = counts(image);
         Map<String, BoundingBox> unique = new TreeMap<>();
+        Map<String, List<BoundingBox>> byId = new LinkedHashMap<>();
+        StringBuilder text = new StringBuilder(" ");
         for (BoundingBox box : image.boxes()) {
             if (counts.get(name(box.category())) == 1) {
                 unique.put(name(box.category()), box);
             }
+            if (box.objectId() != null) {
+                byId.computeIfAbsent(box.objectId(), k -> new ArrayList<>()).add(box);
+            }
+            text.append(' ').append(name(box.category())).append("  ");
         }
-        return unique;
+        for (String caption : image.captions()) {
+            text.append(' ').append(caption.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 ]", " ")).append("  ");
+        }
+        f = new Facts(image, java.util.Collections.unmodifiableMap(counts), java.util.Collections.unmodifiableMap(unique),
+                java.util.Collections.unmodifiableMap(byId), text.toString());
+        LAST.set(f);
+        return f;
+    }
+
+    /** Number of boxes per category, sorted by category. */
+    public static Map<String, Integer> counts(ImageIngested image) {
+        return facts(image).counts();
+    }
+
+    /** The boxes whose category occurs exactly once, by category: "the dog" then names one object. */
+    public static Map<String, BoundingBox> unique(ImageIngested image) {
+        return facts(image).unique();
     }
 
     /** Boxes by object id (Visual Genome objects, Flickr30k entities), in order of appearance. */
     public static Map<String, List<BoundingBox>> byObjectId(ImageIngested image) {
-        Map<String, List<BoundingBox>> byId = new LinkedHashMap<>();
-        for (BoundingBox box : image.boxes()) {
-            if (box.objectId() != null) {
-                byId.computeIfAbsent(box.objectId(), k -> new ArrayList<>()).add(box);
-            }
-        }
-        return byId;
+        return facts(image).byObjectId();
     }
 
     /** Whether {@code word} is a category of a box or appears as a word in a caption (so it is not absent). */
     public static boolean mentioned(ImageIngested image, String word) {
         String w = name(word);
-        if (counts(image).containsKey(w)) {
-            return true;
-        }
-        String plural = Text.noun(w, 2);
-        for (String caption : image.captions()) {
-            String c = " " + caption.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 ]", " ") + " ";
-            if (c.contains(" " + w + " ") || c.contains(" " + plural + " ")) {
-                return true;
-            }
-        }
-        for (BoundingBox box : image.boxes()) {
-            String c = " " + name(box.category()) + " ";
-            if (c.contains(" " + w + " ") || c.contains(" " + plural + " ")) {
-                return true;
-            }
-        }
-        return false;
+        Facts f = facts(image);
+        return f.counts().containsKey(w) || f.text().contains(" " + w + " ") || f.text().contains(" " + Text.noun(w, 2) + " ");
     }
 
     public static double area(BoundingBox box) {
