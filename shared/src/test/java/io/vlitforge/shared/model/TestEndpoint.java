@@ -1,6 +1,5 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
-import io.vlitforge.generation.config.GenerationConfig.ModelEndpoint;
 import java.time.Duration;
 import java.util.Optional;
 
