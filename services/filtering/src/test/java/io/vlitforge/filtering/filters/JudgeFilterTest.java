@@ -16,6 +16,7 @@ import io.vlitforge.shared.testing.OpenAiStubServer;
 import io.vlitforge.shared.testing.OpenAiStubServer.Fault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,8 +58,11 @@ class JudgeFilterTest {
     }
 
     private JudgeFilter judge(Set<String> tasks, Set<String> strategies, boolean rejectOnFailure) {
-        TestEndpoint endpoint = TestEndpoint.of(server.baseUrl(), 4).withRetries(2).withBreaker(50,
-                Duration.ofMillis(100));
+        // A generous timeout: the tests count requests, and a retry after a slow reply on a busy machine would
+        // add one.
+        TestEndpoint endpoint = new TestEndpoint(server.baseUrl(), "test-model", Optional.of("sk-test-secret"), 0.2,
+                256, 0.5, 1.5, 4, 100_000, 100_000_000, Duration.ofSeconds(30), 2, Duration.ofMillis(20),
+                Duration.ofMillis(400), 50, Duration.ofMillis(100));
         return new JudgeFilter(new ChatClient(JudgeFilter.METRICS, JudgeFilter.STEP, endpoint, vertx, metrics),
                 JudgePrompt.load("v1"), 6, tasks, strategies, rejectOnFailure, metrics);
     }
