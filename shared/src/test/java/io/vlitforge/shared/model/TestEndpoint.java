@@ -15,6 +15,13 @@ public record TestEndpoint(String baseUrl, String model, Optional<String> apiKey
                 Duration.ofMillis(300));
     }
 
+    /** A longer timeout for tests that count requests: a slow reply on a busy machine would add a retry. */
+    public TestEndpoint withTimeout(Duration timeout) {
+        return new TestEndpoint(baseUrl, model, apiKey, temperature, maxTokens, pricePer1kPromptTokens,
+                pricePer1kCompletionTokens, maxInFlight, requestsPerMinute, tokensPerMinute, timeout, maxRetries,
+                initialBackoff, maxBackoff, breakerFailureThreshold, breakerOpenFor);
+    }
+
     public TestEndpoint withRetries(int retries) {
         return new TestEndpoint(baseUrl, model, apiKey, temperature, maxTokens, pricePer1kPromptTokens,
                 pricePer1kCompletionTokens, maxInFlight, requestsPerMinute, tokensPerMinute, timeout, retries,
