@@ -1,6 +1,9 @@
 package io.vlitforge.filtering.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.vlitforge.shared.model.ModelEndpoint;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +38,111 @@ public interface FilteringConfig {
         Novelty novelty();
 
         Quota quota();
+
+        Judge judge();
+    }
+
+    /**
+     * The optional model-as-judge: a model scores each sample that passed the content filters against the
+     * sample's ground truth, through the same client as generation's self-instruct steps.
+     */
+    interface Judge {
+        /** Off by default: every judged sample is a model call, and the judge is only as good as its model. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The OpenAI-compatible endpoint and how politely to use it (limits, retries, circuit breaker). */
+        JudgeEndpoint endpoint();
+
+        /** The lowest score (1..10) that passes. */
+        @WithDefault("6")
+        double threshold();
+
+        /** The tasks judged; absent means every task. */
+        Optional<Set<String>> tasks();
+
+        /** The strategies judged ({@code AA}, {@code SI}); absent means every strategy. */
+        Optional<Set<String>> strategies();
+
+        /** The prompt folder on the classpath, {@code judge/<version>/{system,user}.txt}. */
+        @WithDefault("v1")
+        String promptVersion();
+
+        /** What a failed call or an unparseable reply means for the sample. */
+        @WithDefault("reject")
+        OnFailure onFailure();
+    }
+
+    /** What the judge does with a sample it could not score. */
+    enum OnFailure {
+        /** Reject with {@code judge.unavailable} or {@code judge.unparseable}: only judged samples pass. */
+        REJECT,
+        /** Accept with an {@code unjudged} verdict: throughput over the gate. */
+        PASS
+    }
+
+    /** The judge's endpoint, with defaults for a judge: deterministic, short replies. */
+    interface JudgeEndpoint extends ModelEndpoint {
+        @Override
+        String baseUrl();
+
+        @Override
+        String model();
+
+        @Override
+        Optional<String> apiKey();
+
+        @Override
+        @WithDefault("0.0")
+        double temperature();
+
+        @Override
+        @WithDefault("256")
+        int maxTokens();
+
+        @Override
+        @WithDefault("0")
+        double pricePer1kPromptTokens();
+
+        @Override
+        @WithDefault("0")
+        double pricePer1kCompletionTokens();
+
+        @Override
+        @WithDefault("8")
+        int maxInFlight();
+
+        @Override
+        @WithDefault("600")
+        int requestsPerMinute();
+
+        @Override
+        @WithDefault("400000")
+        int tokensPerMinute();
+
+        @Override
+        @WithDefault("60s")
+        Duration timeout();
+
+        @Override
+        @WithDefault("6")
+        int maxRetries();
+
+        @Override
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @Override
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        @Override
+        @WithDefault("5")
+        int breakerFailureThreshold();
+
+        @Override
+        @WithDefault("10s")
+        Duration breakerOpenFor();
     }
 
     interface Novelty {

@@ -16,7 +16,9 @@ import java.util.Set;
 /**
  * The filters in the order they run, built from {@code vlit.filters.*}. Every filter sees every sample,
  * so a rejected sample still carries every verdict and the evidence shows all that was wrong, not only
- * the first thing. The content filters run here; the duplicate filters (exact, near text, near picture), novelty
+ * the first thing. The content filters run here; the optional model judge ({@link JudgeFilter}, only when
+ * enabled) runs after them and before the database transaction, so no lock is held during a model call; the
+ * duplicate filters (exact, near text, near picture), novelty
  * and the quotas run inside the database transaction that records the verdict, after these. The chain's version is a hash of every filter's
  * name, version and parameters, so a sample's lineage says exactly which settings decided it.
  */
@@ -28,6 +30,7 @@ public final class FilterChain {
     private final NearImageFilter nearImage;
     private final NoveltyFilter novelty;
     private final QuotaFilter quota;
+    private final JudgeFilter judge;
     private final String version;
 
     public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
@@ -43,7 +46,14 @@ public final class FilterChain {
 
     public FilterChain(List<SampleFilter> filters, ExactDuplicateFilter exactDuplicate,
             NearDuplicateFilter nearDuplicate, NearImageFilter nearImage, NoveltyFilter novelty, QuotaFilter quota) {
+        this(filters, null, exactDuplicate, nearDuplicate, nearImage, novelty, quota);
+    }
+
+    /** A chain with the model judge after the content filters; {@code judge} is null when it is off. */
+    public FilterChain(List<SampleFilter> filters, JudgeFilter judge, ExactDuplicateFilter exactDuplicate,
+            NearDuplicateFilter nearDuplicate, NearImageFilter nearImage, NoveltyFilter novelty, QuotaFilter quota) {
         this.filters = List.copyOf(filters);
+        this.judge = judge;
         this.exactDuplicate = exactDuplicate;
         this.nearDuplicate = nearDuplicate;
         this.nearImage = nearImage;
@@ -53,6 +63,11 @@ public final class FilterChain {
     }
 
     public static FilterChain from(FilteringConfig.Filters config) {
+        return from(config, null);
+    }
+
+    /** The configured chain with the model judge built by the caller (it needs Vert.x and metrics), or none. */
+    public static FilterChain from(FilteringConfig.Filters config, JudgeFilter judge) {
         Map<String, LengthFilter.Bounds> tasks = new LinkedHashMap<>();
         config.length().tasks().forEach((task, b) -> tasks.put(task, new LengthFilter.Bounds(b.min(), b.max())));
         FilteringConfig.Bounds defaults = config.length().defaults();
@@ -73,6 +88,7 @@ public final class FilterChain {
                 new ComplexityFilter(hallucination.mentions(), new ComplexityFilter.Caps(caps.turns(),
                         caps.answerWords(), caps.reasoningMarkers(), caps.objects()), complexity.reasoningMarkers(),
                         complexity.defaultMinScore(), complexity.minScore())),
+                judge,
                 new ExactDuplicateFilter(),
                 new NearDuplicateFilter(near.shingleWords(), near.bands(), near.rows(), near.threshold(),
                         near.scope() == FilteringConfig.Scope.IMAGE),
@@ -94,6 +110,11 @@ public final class FilterChain {
     /** The content filters in the order they run. */
     public List<SampleFilter> filters() {
         return filters;
+    }
+
+    /** The model judge, or null when it is off (then it is not part of the chain at all). */
+    public JudgeFilter judge() {
+        return judge;
     }
 
     public ExactDuplicateFilter exactDuplicate() {
@@ -125,6 +146,9 @@ public final class FilterChain {
     public String stepName() {
         List<String> names = new ArrayList<>();
         filters.forEach(f -> names.add(f.name()));
+        if (judge != null) {
+            names.add(JudgeFilter.NAME);
+        }
         names.add(ExactDuplicateFilter.NAME);
         names.add(NearDuplicateFilter.NAME);
         names.add(NearImageFilter.NAME);
@@ -142,6 +166,9 @@ public final class FilterChain {
         List<FilterDescription> out = new ArrayList<>();
         for (SampleFilter filter : filters) {
             out.add(new FilterDescription(filter.name(), filter.version(), filter.parameters()));
+        }
+        if (judge != null) {
+            out.add(new FilterDescription(JudgeFilter.NAME, judge.version(), judge.parameters()));
         }
         out.add(new FilterDescription(ExactDuplicateFilter.NAME, ExactDuplicateFilter.VERSION,
                 Map.of("normalisation", "case and whitespace")));

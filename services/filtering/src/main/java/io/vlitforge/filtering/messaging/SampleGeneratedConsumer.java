@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vlitforge.filtering.filters.FilterChain;
+import io.vlitforge.filtering.filters.JudgeFilter;
 import io.vlitforge.filtering.repository.VerdictRepository;
 import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.FilteredSample;
@@ -16,7 +19,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import io.vlitforge.shared.messaging.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,7 +37,9 @@ import org.jboss.logging.Logger;
  * and near duplicates in the database). One poll is one batch: its verdicts are stored in one
  * transaction, every sample is then sent on to {@code samples.accepted} or {@code samples.rejected}, and
  * the batch is acknowledged only after the broker has them all. An unreadable record goes to
- * {@code samples.generated.dlq} by itself, without holding back its batch.
+ * {@code samples.generated.dlq} by itself, without holding back its batch. With the model judge on, the
+ * samples of a batch that passed the content filters (and are not redeliveries) are judged concurrently
+ * before the transaction, so a model call never holds a database lock and a rejected sample costs no call.
  */
 @ApplicationScoped
 public class SampleGeneratedConsumer {
@@ -80,6 +87,10 @@ public class SampleGeneratedConsumer {
                 sends.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
             }
         }
+        return judge(pending).chain(judged -> decide(judged, sends));
+    }
+
+    private Uni<Void> decide(List<VerdictRepository.Pending> pending, List<Uni<Void>> sends) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         LineageStep step = chain.lineageStep(now);
         return repository.decideAll(pending, chain, now).chain(decisions -> {
@@ -98,6 +109,36 @@ public class SampleGeneratedConsumer {
             return sends.isEmpty() ? Uni.createFrom().voidItem()
                     : Uni.join().all(sends).andFailFast().replaceWithVoid();
         }).onFailure().invoke(e -> LOG.errorf(e, "a batch of %d samples failed", pending.size()));
+    }
+
+    /**
+     * Adds the model judge's verdict to every sample of the batch, when the judge is on. A sample already
+     * decided (a redelivery) gets a placeholder that is never stored: its stored verdicts are replayed. The
+     * same sample twice in one poll is judged once. The judge's replies arrive on the HTTP client's event
+     * loop; the rest of the batch goes back to the consumer's own Vert.x context, where the database
+     * session lives.
+     */
+    private Uni<List<VerdictRepository.Pending>> judge(List<VerdictRepository.Pending> pending) {
+        JudgeFilter judge = chain.judge();
+        if (judge == null || pending.isEmpty()) {
+            return Uni.createFrom().item(pending);
+        }
+        Context context = Vertx.currentContext();
+        List<String> ids = pending.stream().map(p -> p.sample().id()).distinct().toList();
+        Uni<List<VerdictRepository.Pending>> judged = repository.decided(ids).chain(decided -> {
+            Map<String, Uni<Verdict>> calls = new HashMap<>();
+            List<Uni<VerdictRepository.Pending>> all = new ArrayList<>(pending.size());
+            for (VerdictRepository.Pending p : pending) {
+                Uni<Verdict> verdict = decided.contains(p.sample().id())
+                        ? Uni.createFrom().item(judge.notJudged("already decided"))
+                        : calls.computeIfAbsent(p.sample().id(),
+                                id -> judge.verdict(p.sample(), p.contentVerdicts()).memoize().indefinitely());
+                all.add(verdict.map(p::with));
+            }
+            return Uni.join().all(all).andFailFast();
+        });
+        return context == null ? judged
+                : judged.emitOn(command -> context.runOnContext(ignored -> command.run()));
     }
 
     /** Counted once per decision, never on a replay, so redeliveries do not inflate the numbers. */

@@ -70,6 +70,28 @@ public class VerdictRepository {
 
     /** A sample of a batch with the verdicts of the content filters, which need no shared state. */
     public record Pending(Sample sample, List<Verdict> contentVerdicts) {
+
+        /** The same sample with one more verdict decided before the transaction (the model judge's). */
+        public Pending with(Verdict verdict) {
+            List<Verdict> more = new ArrayList<>(contentVerdicts);
+            more.add(verdict);
+            return new Pending(sample, more);
+        }
+    }
+
+    /**
+     * The ids among these that already have a stored decision: a redelivered sample replays it, so the
+     * model judge must not be asked (and paid) again.
+     */
+    @WithSession
+    public Uni<Set<String>> decided(List<String> sampleIds) {
+        if (sampleIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select sample_id from filtering.verdicts where sample_id = any(?1)", String.class)
+                .setParameter(1, sampleIds.toArray(String[]::new)).getResultList())
+                .map(rows -> (Set<String>) new HashSet<>(rows));
     }
 
     @WithTransaction

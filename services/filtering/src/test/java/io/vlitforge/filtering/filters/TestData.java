@@ -45,7 +45,11 @@ final class TestData {
     static FilteringConfig.Filters config() {
         try {
             URL properties = TestData.class.getClassLoader().getResource("application.properties");
+            // Expressions (${VLIT_...:default}) and durations ("10s") read as Quarkus reads them.
             SmallRyeConfig config = new SmallRyeConfigBuilder()
+                    .addDefaultInterceptors()
+                    .withConverter(java.time.Duration.class, 200,
+                            new io.quarkus.runtime.configuration.DurationConverter())
                     .withSources(new PropertiesConfigSource(properties))
                     .withMapping(FilteringConfig.class)
                     .withMapping(io.vlitforge.shared.security.AuthConfig.class)

@@ -72,9 +72,10 @@ public interface GenerationConfig {
 
     /**
      * One OpenAI-compatible chat-completions endpoint and how to use it politely. The API key is read
-     * from a secret (environment variable) and never logged.
+     * from a secret (environment variable) and never logged. The client that uses it is shared
+     * ({@link io.vlitforge.shared.model.ChatClient}); this interface gives the defaults.
      */
-    interface ModelEndpoint {
+    interface ModelEndpoint extends io.vlitforge.shared.model.ModelEndpoint {
         /** Base URL up to and including {@code /v1}; the client appends {@code /chat/completions}. */
         String baseUrl();
 

@@ -1,6 +1,6 @@
 package io.vlitforge.generation.selfinstruct;
 
-import io.vlitforge.generation.model.ChatMessage;
+import io.vlitforge.shared.model.ChatMessage;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Recipe;
 import io.vlitforge.shared.events.Turn;

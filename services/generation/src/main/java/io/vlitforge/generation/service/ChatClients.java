@@ -3,7 +3,7 @@ package io.vlitforge.generation.service;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.core.Vertx;
 import io.vlitforge.generation.config.GenerationConfig;
-import io.vlitforge.generation.model.ChatClient;
+import io.vlitforge.shared.model.ChatClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;

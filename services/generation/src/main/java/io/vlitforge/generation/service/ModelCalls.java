@@ -2,9 +2,9 @@ package io.vlitforge.generation.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vlitforge.generation.model.ChatClient;
-import io.vlitforge.generation.model.ChatMessage;
-import io.vlitforge.generation.model.ChatResult;
+import io.vlitforge.shared.model.ChatClient;
+import io.vlitforge.shared.model.ChatMessage;
+import io.vlitforge.shared.model.ChatResult;
 import io.vlitforge.generation.repository.SelfInstructRepository;
 import io.vlitforge.shared.ids.Ids;
 import jakarta.enterprise.context.ApplicationScoped;

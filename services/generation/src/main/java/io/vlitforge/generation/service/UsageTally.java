@@ -1,6 +1,6 @@
 package io.vlitforge.generation.service;
 
-import io.vlitforge.generation.model.ChatResult;
+import io.vlitforge.shared.model.ChatResult;
 import io.vlitforge.shared.events.Usage;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,9 +3,9 @@ package io.vlitforge.generation.bench;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vlitforge.generation.model.ChatClient;
-import io.vlitforge.generation.model.ChatMessage;
-import io.vlitforge.generation.model.TestEndpoint;
+import io.vlitforge.shared.model.ChatClient;
+import io.vlitforge.shared.model.ChatMessage;
+import io.vlitforge.shared.model.TestEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,12 +117,12 @@ public final class ModelStageBenchmark {
 
     /** Sends {@code n} requests at once (the client's permits let them out) and returns their mean latency. */
     private static double run(ChatClient client, int n) {
-        List<Uni<io.vlitforge.generation.model.ChatResult>> calls = new ArrayList<>(n);
+        List<Uni<io.vlitforge.shared.model.ChatResult>> calls = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             calls.add(client.complete(List.of(ChatMessage.system("Write a conversation."),
                     ChatMessage.user("A red fire hydrant is deep in the snow. " + i))));
         }
         return Uni.join().all(calls).andFailFast().await().atMost(Duration.ofMinutes(10)).stream()
-                .mapToLong(io.vlitforge.generation.model.ChatResult::latencyMs).average().orElse(0);
+                .mapToLong(io.vlitforge.shared.model.ChatResult::latencyMs).average().orElse(0);
     }
 }

@@ -1,4 +1,4 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
 /**
  * One chat-completions message: a role, its text and, for vision requests, an image URL (an

@@ -1,4 +1,4 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +13,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
-import io.vlitforge.generation.config.GenerationConfig.ModelEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -29,12 +28,17 @@ import java.util.concurrent.TimeUnit;
  * the wire, requests/min and tokens/min held by token buckets, retries with exponential backoff and
  * jitter on 429, 5xx, timeouts and broken bodies (a Retry-After header is honoured), and a circuit
  * breaker that holds requests back while the endpoint keeps failing. The API key goes into the
- * Authorization header and nowhere else.
+ * Authorization header and nowhere else. Its metrics carry the using service's prefix
+ * ({@code vlit.generation.model} for the self-instruct steps, {@code vlit.filtering.judge} for the judge).
  */
 public final class ChatClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The metric prefix of the generation service's self-instruct steps. */
+    public static final String GENERATION_METRICS = "vlit.generation.model";
+
+    private final String prefix;
     private final String step;
     private final ModelEndpoint endpoint;
     private final Vertx vertx;
@@ -53,6 +57,12 @@ public final class ChatClient implements AutoCloseable {
     private final io.micrometer.core.instrument.Counter cost;
 
     public ChatClient(String step, ModelEndpoint endpoint, Vertx vertx, MeterRegistry metrics) {
+        this(GENERATION_METRICS, step, endpoint, vertx, metrics);
+    }
+
+    /** A client whose metrics are named {@code <metricPrefix>.requests}, {@code .tokens}, {@code .cost}, .... */
+    public ChatClient(String metricPrefix, String step, ModelEndpoint endpoint, Vertx vertx, MeterRegistry metrics) {
+        this.prefix = metricPrefix;
         this.step = step;
         this.endpoint = endpoint;
         this.vertx = vertx;
@@ -67,18 +77,18 @@ public final class ChatClient implements AutoCloseable {
         this.tokenBucket = new TokenBucket(endpoint.tokensPerMinute());
         this.breaker = new CircuitBreaker(endpoint.breakerFailureThreshold(), endpoint.breakerOpenFor().toNanos(),
                 System::nanoTime);
-        this.latency = Timer.builder("vlit.generation.model.latency").tag("step", step).tag("model", endpoint.model())
+        this.latency = Timer.builder(prefix + ".latency").tag("step", step).tag("model", endpoint.model())
                 .publishPercentileHistogram(false).register(metrics);
-        this.okRequests = metrics.counter("vlit.generation.model.requests", "step", step, "model", endpoint.model(),
+        this.okRequests = metrics.counter(prefix + ".requests", "step", step, "model", endpoint.model(),
                 "outcome", "ok");
-        this.promptTokens = metrics.counter("vlit.generation.model.tokens", "step", step, "model", endpoint.model(),
+        this.promptTokens = metrics.counter(prefix + ".tokens", "step", step, "model", endpoint.model(),
                 "kind", "prompt");
-        this.completionTokens = metrics.counter("vlit.generation.model.tokens", "step", step, "model",
+        this.completionTokens = metrics.counter(prefix + ".tokens", "step", step, "model",
                 endpoint.model(), "kind", "completion");
-        this.cost = metrics.counter("vlit.generation.model.cost", "step", step, "model", endpoint.model());
-        metrics.gauge("vlit.generation.model.in_flight", List.of(io.micrometer.core.instrument.Tag.of("step", step)),
+        this.cost = metrics.counter(prefix + ".cost", "step", step, "model", endpoint.model());
+        metrics.gauge(prefix + ".in_flight", List.of(io.micrometer.core.instrument.Tag.of("step", step)),
                 permits, AsyncPermits::inUse);
-        metrics.gauge("vlit.generation.model.breaker_open", List.of(io.micrometer.core.instrument.Tag.of("step", step)),
+        metrics.gauge(prefix + ".breaker_open", List.of(io.micrometer.core.instrument.Tag.of("step", step)),
                 breaker, b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1);
     }
 
@@ -229,7 +239,7 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private void count(String outcome) {
-        metrics.counter("vlit.generation.model.requests", "step", step, "model", endpoint.model(), "outcome", outcome)
+        metrics.counter(prefix + ".requests", "step", step, "model", endpoint.model(), "outcome", outcome)
                 .increment();
     }
 

@@ -1,4 +1,4 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
 /**
  * A model's answer and what it cost: tokens as the endpoint counted them, the wall-clock latency of the

@@ -1,4 +1,4 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
 /**
  * A model call that failed. {@code retryable} calls (429, 5xx, timeouts, a body cut short or not JSON)

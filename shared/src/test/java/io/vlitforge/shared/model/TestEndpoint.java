@@ -1,6 +1,5 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
-import io.vlitforge.generation.config.GenerationConfig.ModelEndpoint;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,6 +13,13 @@ public record TestEndpoint(String baseUrl, String model, Optional<String> apiKey
         return new TestEndpoint(baseUrl, "test-model", Optional.of("sk-test-secret"), 0.2, 256, 0.5, 1.5, maxInFlight,
                 100_000, 100_000_000, Duration.ofSeconds(1), 6, Duration.ofMillis(20), Duration.ofMillis(400), 5,
                 Duration.ofMillis(300));
+    }
+
+    /** A longer timeout for tests that count requests: a slow reply on a busy machine would add a retry. */
+    public TestEndpoint withTimeout(Duration timeout) {
+        return new TestEndpoint(baseUrl, model, apiKey, temperature, maxTokens, pricePer1kPromptTokens,
+                pricePer1kCompletionTokens, maxInFlight, requestsPerMinute, tokensPerMinute, timeout, maxRetries,
+                initialBackoff, maxBackoff, breakerFailureThreshold, breakerOpenFor);
     }
 
     public TestEndpoint withRetries(int retries) {

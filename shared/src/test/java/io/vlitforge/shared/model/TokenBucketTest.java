@@ -1,4 +1,4 @@
-package io.vlitforge.generation.model;
+package io.vlitforge.shared.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
