@@ -72,6 +72,10 @@ public final class Json {
 
     /** Records why a document could not be read, with the reason code of the kind of failure. */
     static void classify(IOException failure, String item, ItemSink result) {
+        if (failure instanceof JsonStream.Unreadable unreadable) {
+            result.problem(item, unreadable.reason, unreadable.getMessage());
+            return;
+        }
         try {
             throw failure;
         } catch (StreamConstraintsException e) {

@@ -74,8 +74,6 @@ public final class JsonStream {
         try (JsonParser parser = open(file)) {
             body.read(parser);
             return true;
-        } catch (Unreadable e) {
-            sink.problem(name, e.reason, e.getMessage());
         } catch (IOException e) {
             Json.classify(e, name, sink);
         }
@@ -124,10 +122,10 @@ public final class JsonStream {
                     if (at >= 0 && ids[at] == null) {
                         ids[at] = idText(parser, value);
                     }
-                    parser.skipChildren();
+                    skipChecked(parser);
                 }
             } else {
-                parser.skipChildren();
+                skipChecked(parser);
             }
             long end = parser.currentLocation().getByteOffset();
             String id = null;
@@ -173,6 +171,36 @@ public final class JsonStream {
             }
         }
         return Json.MAPPER.readTree(buffer.array());
+    }
+
+    /**
+     * Skips the value the parser is at, holding its strings to the limits reading them would (Jackson's own
+     * skipping does not decode strings, so an overlong one would only fail when the entry is read back).
+     * Nesting depth and numbers are checked as tokens anyway.
+     */
+    static void skipChecked(JsonParser parser) throws IOException {
+        JsonToken t = parser.currentToken();
+        if (t == JsonToken.VALUE_STRING) {
+            parser.getTextLength();
+            return;
+        }
+        if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
+            return;
+        }
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken n = parser.nextToken();
+            if (n == null) {
+                throw new Unreadable("source.truncated_json", "the JSON ends early");
+            }
+            if (n.isStructStart()) {
+                depth++;
+            } else if (n.isStructEnd()) {
+                depth--;
+            } else if (n == JsonToken.VALUE_STRING) {
+                parser.getTextLength();
+            }
+        }
     }
 
     private static int indexOf(String[] fields, String field) {

@@ -76,9 +76,12 @@ public final class VisualGenomeFormat implements AnnotationFormat {
                 : indexEntries(dir, "scene_graphs.json", images, sink);
         EntryIndex regionFile = indexEntries(dir, "region_descriptions.json", images, sink);
         EntryIndex qaFile = indexEntries(dir, "question_answers.json", images, sink);
-        try (Files2 files = new Files2(dir)) {
+        try (Files2 files = new Files2(dir, sink)) {
             for (int at = 0; at < images.images(); at++) {
                 JsonNode image = files.first(images, "image_data.json", at);
+                if (image == null) {
+                    continue;
+                }
                 String id = images.id(at);
                 SourceItem item = new SourceItem(name(), "v1.4", id, id + ".jpg");
                 item.baseDir = dir;
@@ -345,13 +348,16 @@ public final class VisualGenomeFormat implements AnnotationFormat {
     private static final class Files2 implements AutoCloseable {
         private final Path dir;
         private final Map<String, FileChannel> open = new HashMap<>();
+        private final java.util.Set<String> failed = new java.util.HashSet<>();
+        private final ItemSink sink;
 
-        Files2(Path dir) {
+        Files2(Path dir, ItemSink sink) {
             this.dir = dir;
+            this.sink = sink;
         }
 
         List<JsonNode> all(EntryIndex index, String name, int image) throws IOException {
-            if (index == null || index.head[image] < 0) {
+            if (index == null || index.head[image] < 0 || failed.contains(name)) {
                 return List.of();
             }
             FileChannel channel = open.get(name);
@@ -360,14 +366,24 @@ public final class VisualGenomeFormat implements AnnotationFormat {
                 open.put(name, channel);
             }
             List<JsonNode> out = new ArrayList<>();
-            for (int e = index.head[image]; e >= 0; e = index.next[e]) {
-                out.add(JsonStream.readRange(channel, index.starts[e], index.starts[e] + index.lengths[e]));
+            try {
+                for (int e = index.head[image]; e >= 0; e = index.next[e]) {
+                    out.add(JsonStream.readRange(channel, index.starts[e], index.starts[e] + index.lengths[e]));
+                }
+            } catch (IOException e) {
+                // Checked whole when indexed, so only a file changed since can get here: the rest of it is
+                // not used, and a problem says why.
+                Json.classify(e, name, sink);
+                failed.add(name);
+                index.head[image] = -1;
+                return List.of();
             }
             return out;
         }
 
         JsonNode first(EntryIndex index, String name, int image) throws IOException {
-            return all(index, name, image).get(0);
+            List<JsonNode> all = all(index, name, image);
+            return all.isEmpty() ? null : all.get(0);
         }
 
         @Override
