@@ -100,7 +100,7 @@ public class IngestService {
     private static final int MAX_DETAIL = 2000;
     /** Recorded with a reason like a rejection, but the item itself was kept. */
     private static final Set<String> NOT_REJECTIONS = Set.of("box.clipped", "image.extension_mismatch",
-            "item.duplicate_in_source");
+            "item.duplicate_in_source", "item.link_refused");
 
     private final IngestionRepository repository;
     private final ImageRecordRepository records;
@@ -325,10 +325,21 @@ public class IngestService {
             Map<String, CocoImage> cocoRecords = await(() -> records.cocoImages(cocoIds));
             Map<String, CocoImage> vgRecords = await(() -> records.imagesNamingCoco(namedByVg));
             for (SourceItem item : chunk) {
-                CocoImage link = item.linkedCocoId != null ? cocoRecords.get(item.linkedCocoId)
-                        : "coco".equals(item.format) ? vgRecords.get(item.sourceId) : null;
                 boolean restore = restoring.remove(item.sourceId);
-                inFlight.add(workers.submit(() -> prepare(run, item, link, imagesDir, restore)));
+                // A COCO image whose bytes left the store is read from its own file again (as before links
+                // went this way), whatever VG copy names it: the restore needs its bytes.
+                CocoImage link = item.linkedCocoId != null ? cocoRecords.get(item.linkedCocoId)
+                        : "coco".equals(item.format) && !restore ? vgRecords.get(item.sourceId) : null;
+                if (link != null && !sameShape(item, link)) {
+                    // COCO ids are only numbers: another COCO-format data set (rendered scenes, a custom
+                    // set) can use the same ones. A copy of the same picture has the same shape.
+                    run.reject(item.sourceId, "item.link_refused", "COCO id " + link.cocoId() + " names a "
+                            + link.width() + "x" + link.height() + " picture, this one is " + item.width + "x"
+                            + item.height + ": not the same picture, kept apart");
+                    link = null;
+                }
+                CocoImage joins = link;
+                inFlight.add(workers.submit(() -> prepare(run, item, joins, imagesDir, restore)));
                 inFlightItems.add(item);
                 while (inFlight.size() >= window) {
                     collect();
@@ -423,6 +434,16 @@ public class IngestService {
                     + p.records().annotations().size();
         }
         run.emitted += merged.size();
+    }
+
+    /** Whether a source's image and a recorded one can be copies of one picture: the same aspect, within 2%. */
+    static boolean sameShape(SourceItem item, CocoImage recorded) {
+        if (item.width == null || item.height == null || recorded.width() <= 0 || recorded.height() <= 0) {
+            return true;
+        }
+        double mine = (double) item.width / item.height;
+        double theirs = (double) recorded.width() / recorded.height();
+        return Math.abs(mine - theirs) <= 0.02 * theirs;
     }
 
     private static ImageIngested withRun(ImageIngested e, String runId) {

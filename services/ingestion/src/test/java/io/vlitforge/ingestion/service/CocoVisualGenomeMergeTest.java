@@ -123,6 +123,24 @@ class CocoVisualGenomeMergeTest {
         assertEquals(0, again.getInt("emitted"));
     }
 
+    @Test
+    void aCocoIdNamingAPictureOfAnotherShapeIsNotJoined(@TempDir Path dir) throws Exception {
+        // Another COCO-format data set can use the same numbers: a 640x480 COCO image and an 800x800 VG
+        // picture are not copies of one picture, whatever the id says.
+        Case c = build(dir, 196393L, 800, 800);
+        run(Via.REST, "coco", c.cocoAnnotations(), c.cocoImages(), c.cocoDataset());
+        JsonPath vg = run(Via.REST, "vg", c.vg(), c.vg(), c.vgDataset());
+        assertEquals(1, vg.getInt("ingested"));
+        assertEquals(0, vg.getInt("merged"));
+        List<String> reasons = given().when().get("/imports/" + vg.getString("runId") + "/rejections").then()
+                .statusCode(200).extract().jsonPath().getList("reason");
+        assertTrue(reasons.contains("item.link_refused"), reasons.toString());
+        assertEquals(List.of(c.vgDataset()), given().when().get("/images/" + c.vgImageId()).then().statusCode(200)
+                .extract().jsonPath().getList("sources.dataset"));
+        assertEquals(List.of(c.cocoDataset()), given().when().get("/images/" + c.cocoImageId()).then()
+                .statusCode(200).extract().jsonPath().getList("sources.dataset"));
+    }
+
     /**
      * {@code recordId} is the one record, holding both sources, every annotation of both, each box with its
      * source convention; {@code otherId} (the picture that arrived second) has no record of its own; and the
@@ -166,6 +184,10 @@ class CocoVisualGenomeMergeTest {
     // --- the two sides of one picture ---------------------------------------------------------------
 
     private static Case build(Path dir, long realCocoId) throws IOException {
+        return build(dir, realCocoId, 800, 600);
+    }
+
+    private static Case build(Path dir, long realCocoId, int vgWidth, int vgHeight) throws IOException {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         // A COCO id no other import uses, so links are only between this case's two sides.
         long cocoId = 900_000_000L + ThreadLocalRandom.current().nextLong(99_000_000L);
@@ -202,10 +224,10 @@ class CocoVisualGenomeMergeTest {
 
         Path vgFixture = Fixtures.root().resolve("visual-genome");
         Path vg = Files.createDirectories(dir.resolve("vg"));
-        BufferedImage scaled = new BufferedImage(800, 600, BufferedImage.TYPE_INT_RGB);
+        BufferedImage scaled = new BufferedImage(vgWidth, vgHeight, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = scaled.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(picture, 0, 0, 800, 600, null);
+        g.drawImage(picture, 0, 0, vgWidth, vgHeight, null);
         g.dispose();
         byte[] vgBytes = jpeg(marked(scaled));
         Files.write(vg.resolve("1.jpg"), vgBytes);
@@ -213,7 +235,8 @@ class CocoVisualGenomeMergeTest {
         for (JsonNode i : JSON.readTree(vgFixture.resolve("image_data.json").toFile())) {
             if (i.get("image_id").asInt() == 1) {
                 assertEquals(800, i.get("width").asInt());
-                imageData.add(((ObjectNode) i.deepCopy()).put("coco_id", cocoId));
+                imageData.add(((ObjectNode) i.deepCopy()).put("coco_id", cocoId).put("width", vgWidth)
+                        .put("height", vgHeight));
             }
         }
         JSON.writeValue(vg.resolve("image_data.json").toFile(), imageData);
