@@ -19,4 +19,16 @@ public interface AnnotationFormat {
      * ({@link SourceFormatException}) only if nothing of it can be read.
      */
     ReadResult read(List<Path> paths) throws IOException;
+
+    /**
+     * Reads {@code paths} and hands every image and every problem to {@code sink} as it goes. Readers of
+     * formats whose files can be large (COCO, Visual Genome, VQA, GQA) override this to stream with
+     * bounded memory, and {@link #read} then collects what they stream; the others read as a whole and
+     * hand the result over here.
+     */
+    default void stream(List<Path> paths, ItemSink sink) throws IOException {
+        ReadResult result = read(paths);
+        result.problems.forEach(p -> sink.problem(p.item(), p.reason(), p.detail()));
+        result.items.forEach(sink::item);
+    }
 }

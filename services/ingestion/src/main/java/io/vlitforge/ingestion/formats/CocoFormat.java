@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * COCO (and LVIS, same shape): a folder of {@code captions_<split>.json} and {@code instances_<split>.json},
- * read by {@link CocoAnnotationReader} and handed over as one item per image.
+ * streamed by {@link CocoAnnotationReader} and handed over as one item per image.
  */
 public final class CocoFormat implements AnnotationFormat {
 
@@ -24,27 +24,37 @@ public final class CocoFormat implements AnnotationFormat {
     @Override
     public ReadResult read(List<Path> paths) throws IOException {
         ReadResult result = new ReadResult();
+        stream(paths, result);
+        return result;
+    }
+
+    @Override
+    public void stream(List<Path> paths, ItemSink sink) throws IOException {
+        for (Path dir : paths) {
+            reader.splits(dir);
+        }
         for (Path dir : paths) {
             for (String split : reader.splits(dir)) {
-                CocoDataset data = reader.read(dir, split);
-                data.problems().forEach(p -> result.problem(p.item(), p.reason(), p.detail()));
-                for (CocoDataset.CocoImage image : data.images()) {
-                    SourceItem item = new SourceItem(name(), split, Long.toString(image.id()), image.fileName());
-                    item.baseDir = dir;
-                    item.width = image.width();
-                    item.height = image.height();
-                    item.licence = image.licence();
-                    data.captionsOf(image.id()).forEach(c -> item.captions.add(
-                            new SourceItem.Caption(Long.toString(c.annotationId()), c.text())));
-                    for (CocoDataset.CocoBox b : data.boxesOf(image.id())) {
-                        BoundingBox box = b.box();
-                        item.boxes.add(new BoundingBox(box.category(), box.x(), box.y(), box.width(), box.height(),
-                                Long.toString(b.annotationId()), List.of(), BoxConventions.COCO_XYWH));
-                    }
-                    result.items.add(item);
-                }
+                reader.stream(dir, split, r -> sink.item(item(r, dir, split)),
+                        p -> sink.problem(p.item(), p.reason(), p.detail()));
             }
         }
-        return result;
+    }
+
+    private SourceItem item(CocoAnnotationReader.CocoImageRecord r, Path dir, String split) {
+        CocoDataset.CocoImage image = r.image();
+        SourceItem item = new SourceItem(name(), split, Long.toString(image.id()), image.fileName());
+        item.baseDir = dir;
+        item.width = image.width();
+        item.height = image.height();
+        item.licence = image.licence();
+        r.captions().forEach(c -> item.captions.add(new SourceItem.Caption(Long.toString(c.annotationId()),
+                c.text())));
+        for (CocoDataset.CocoBox b : r.boxes()) {
+            BoundingBox box = b.box();
+            item.boxes.add(new BoundingBox(box.category(), box.x(), box.y(), box.width(), box.height(),
+                    Long.toString(b.annotationId()), List.of(), BoxConventions.COCO_XYWH));
+        }
+        return item;
     }
 }

@@ -1,14 +1,14 @@
 package io.vlitforge.ingestion.formats;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vlitforge.shared.events.QaPair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * GQA questions: one JSON object, question id to {@code imageId}, {@code question}, {@code answer},
@@ -25,47 +25,74 @@ public final class GqaFormat implements AnnotationFormat {
     @Override
     public ReadResult read(List<Path> paths) throws IOException {
         ReadResult result = new ReadResult();
+        stream(paths, result);
+        return result;
+    }
+
+    /**
+     * Streams each file (Jackson {@link JsonParser}; {@code train_all_questions} is gigabytes): every
+     * question is checked and spilled to disk grouped by image ({@link GroupSpill}), then each image is
+     * handed on with its questions in file order. Memory: one bucket of the spill.
+     */
+    @Override
+    public void stream(List<Path> paths, ItemSink sink) throws IOException {
         for (Path file : paths) {
             if (!Files.isRegularFile(file)) {
                 throw new SourceFormatException("not a GQA questions file: " + file);
             }
-            JsonNode root = Json.parseFile(file, result);
-            if (root == null) {
-                continue;
-            }
-            if (!root.isObject()) {
-                result.problem(file.getFileName().toString(), "source.wrong_shape",
-                        "expected a JSON object of question id to question");
-                continue;
-            }
-            String split = file.getFileName().toString().replaceFirst("_?questions\\.json$", "");
-            Map<String, SourceItem> items = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String qid = e.getKey();
-                JsonNode q = e.getValue();
-                String imageId = Json.id(q, "imageId");
-                if (imageId == null || !imageId.matches("[A-Za-z0-9_-]{1,100}")) {
-                    result.problem("question " + qid, "annotation.malformed_question",
-                            "a GQA question needs an imageId of letters and digits");
-                    continue;
-                }
-                String question = Json.usableText(Json.text(q, "question"), "question " + qid, result);
-                String answer = Json.usableText(Json.text(q, "answer"), "question " + qid, result);
-                if (question == null || answer == null) {
-                    continue;
-                }
-                JsonNode types = q.get("types");
-                SourceItem item = items.computeIfAbsent(imageId, id -> {
-                    SourceItem i = new SourceItem(name(), split.isBlank() ? "default" : split, id, id + ".jpg");
-                    i.baseDir = file.getParent();
-                    return i;
-                });
-                item.questions.add(new QaPair(question, answer, List.of(answer), Json.text(q, "fullAnswer"),
-                        types == null ? null : Json.text(types, "structural"), List.of(), null, "gqa", qid));
-            }
-            result.items.addAll(items.values());
         }
-        return result;
+        for (Path file : paths) {
+            String split = file.getFileName().toString().replaceFirst("_?questions\\.json$", "");
+            try (GroupSpill spill = GroupSpill.forSourceBytes(GroupSpill.sizeOf(List.of(file)))) {
+                boolean read = JsonStream.read(file, sink, parser -> {
+                    if (JsonStream.first(parser) != JsonToken.START_OBJECT) {
+                        throw JsonStream.refuse("source.wrong_shape",
+                                "expected a JSON object of question id to question");
+                    }
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String qid = parser.currentName();
+                        parser.nextToken();
+                        JsonNode q = parser.readValueAsTree();
+                        String imageId = Json.id(q, "imageId");
+                        if (imageId == null || !imageId.matches("[A-Za-z0-9_-]{1,100}")) {
+                            sink.problem("question " + qid, "annotation.malformed_question",
+                                    "a GQA question needs an imageId of letters and digits");
+                            continue;
+                        }
+                        ObjectNode entry = Json.MAPPER.createObjectNode();
+                        entry.put("qid", qid);
+                        entry.set("q", q);
+                        spill.add(imageId, 0, entry);
+                    }
+                });
+                if (!read) {
+                    continue;
+                }
+                spill.forEachGroup((imageId, entries) -> {
+                    SourceItem item = null;
+                    for (GroupSpill.Entry e : entries) {
+                        JsonNode entry = e.node();
+                        String qid = entry.get("qid").asText();
+                        JsonNode q = entry.get("q");
+                        String question = Json.usableText(Json.text(q, "question"), "question " + qid, sink);
+                        String answer = Json.usableText(Json.text(q, "answer"), "question " + qid, sink);
+                        if (question == null || answer == null) {
+                            continue;
+                        }
+                        if (item == null) {
+                            item = new SourceItem(name(), split.isBlank() ? "default" : split, imageId,
+                                    imageId + ".jpg");
+                            item.baseDir = file.getParent();
+                        }
+                        JsonNode types = q.get("types");
+                        item.questions.add(new QaPair(question, answer, List.of(answer), Json.text(q, "fullAnswer"),
+                                types == null ? null : Json.text(types, "structural"), List.of(), null, "gqa", qid));
+                    }
+                    if (item != null) {
+                        sink.item(item);
+                    }
+                });
+            }
+        }
     }
 }

@@ -41,7 +41,7 @@ public final class Json {
     }
 
     /** Parses a whole file; {@code null} (and a problem) if it cannot be read. */
-    public static JsonNode parseFile(Path file, ReadResult result) {
+    public static JsonNode parseFile(Path file, ItemSink result) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -53,7 +53,7 @@ public final class Json {
     }
 
     /** Parses one document; {@code null} (and a problem naming {@code item}) if it cannot be read. */
-    public static JsonNode parse(byte[] bytes, String item, ReadResult result) {
+    public static JsonNode parse(byte[] bytes, String item, ItemSink result) {
         if (bytes.length == 0 || new String(bytes, StandardCharsets.ISO_8859_1).isBlank()) {
             result.problem(item, "source.empty", "no JSON in it");
             return null;
@@ -64,6 +64,20 @@ public final class Json {
         }
         try {
             return MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            classify(e, item, result);
+        }
+        return null;
+    }
+
+    /** Records why a document could not be read, with the reason code of the kind of failure. */
+    static void classify(IOException failure, String item, ItemSink result) {
+        if (failure instanceof JsonStream.Unreadable unreadable) {
+            result.problem(item, unreadable.reason, unreadable.getMessage());
+            return;
+        }
+        try {
+            throw failure;
         } catch (StreamConstraintsException e) {
             boolean depth = String.valueOf(e.getOriginalMessage()).toLowerCase(java.util.Locale.ROOT).contains("depth");
             result.problem(item, depth ? "source.too_deep" : "source.value_too_large", e.getOriginalMessage());
@@ -72,12 +86,14 @@ public final class Json {
         } catch (CharConversionException e) {
             result.problem(item, "source.invalid_utf8", e.getMessage());
         } catch (JsonProcessingException e) {
-            boolean early = String.valueOf(e.getOriginalMessage()).contains("end-of-input");
-            result.problem(item, early ? "source.truncated_json" : "source.not_json", e.getOriginalMessage());
+            String message = String.valueOf(e.getOriginalMessage());
+            boolean early = message.contains("end-of-input");
+            boolean utf8 = message.contains("Invalid UTF-8");
+            result.problem(item, early ? "source.truncated_json" : utf8 ? "source.invalid_utf8" : "source.not_json",
+                    e.getOriginalMessage());
         } catch (IOException e) {
             result.problem(item, "source.unreadable", e.getMessage());
         }
-        return null;
     }
 
     /**
@@ -85,7 +101,7 @@ public final class Json {
      * with its number) and given back blank, so the other lines are still read; {@code null} (and a
      * problem) only if the file cannot be read at all.
      */
-    public static List<String> lines(Path file, ReadResult result) {
+    public static List<String> lines(Path file, ItemSink result) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -179,7 +195,7 @@ public final class Json {
     }
 
     /** A text that is usable as an annotation: not blank and not absurdly long. */
-    public static String usableText(String text, String item, ReadResult result) {
+    public static String usableText(String text, String item, ItemSink result) {
         if (text == null || text.isBlank()) {
             result.problem(item, "annotation.missing_text", "no text");
             return null;

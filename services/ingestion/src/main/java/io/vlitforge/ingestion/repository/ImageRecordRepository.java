@@ -75,6 +75,8 @@ public class ImageRecordRepository {
     public Uni<Void> save(List<ItemRecords> batch) {
         List<ImageRow> images = batch.stream().map(ItemRecords::image).filter(i -> i.objectKey() != null).toList();
         List<SourceRow> sources = batch.stream().map(ItemRecords::source).toList();
+        List<ImageRow> joined = batch.stream().map(ItemRecords::image)
+                .filter(i -> i.objectKey() == null && (i.licence() != null || i.credit() != null)).toList();
         List<CaptionAt> captions = new ArrayList<>();
         List<BoxAt> boxes = new ArrayList<>();
         List<AnnotationAt> annotations = new ArrayList<>();
@@ -95,6 +97,7 @@ public class ImageRecordRepository {
                                 .setParameter(p + 7, i.licence() == null ? null : cut(i.licence().url(), 500))
                                 .setParameter(p + 8, now).setParameter(p + 9, cut(i.credit(), 1000))
                                 .setParameter(p + 10, i.perceptualHash()))
+                .chain(() -> fillLicences(session, joined))
                 .chain(() -> MultiRowInsert.insert(session, INSERT_SOURCES,
                         " on conflict (dataset, source_id) do nothing", 9, sources,
                         (s, q, p) -> q.setParameter(p, s.dataset()).setParameter(p + 1, s.sourceId())
@@ -123,6 +126,28 @@ public class ImageRecordRepository {
                                 .setParameter(p + 4, cut(a.row().captionRef(), 300))
                                 .setParameter(p + 5, a.row().payload())))
                 .replaceWithVoid());
+    }
+
+    /**
+     * A source joining a recorded image (its own row is not written) gives the record the licence and
+     * credit it lacks: a COCO image's licence after its Visual Genome copy, which has none. What the record
+     * has is kept, as {@link RecordMerge} keeps the first source's.
+     */
+    private static Uni<Void> fillLicences(Mutiny.Session session, List<ImageRow> joined) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ImageRow i : joined) {
+            String name = i.licence() == null ? null : cut(i.licence().name(), 300);
+            String url = i.licence() == null ? null : cut(i.licence().url(), 500);
+            chain = chain.chain(() -> session.createNativeQuery("update ingestion.images set "
+                            + "licence_name = case when licence_name is null and licence_url is null then cast(:name as varchar) "
+                            + "else licence_name end, "
+                            + "licence_url = case when licence_name is null and licence_url is null then cast(:url as varchar) "
+                            + "else licence_url end, credit = coalesce(credit, cast(:credit as varchar)) where image_id = :id")
+                    .setParameter("name", name).setParameter("url", url)
+                    .setParameter("credit", cut(i.credit(), 1000)).setParameter("id", i.imageId())
+                    .executeUpdate().replaceWithVoid());
+        }
+        return chain;
     }
 
     private record CaptionAt(String imageId, CaptionRow row) {
@@ -155,6 +180,31 @@ public class ImageRecordRepository {
                         "select s.source_id, i.image_id, i.object_key, i.format, i.width, i.height "
                                 + "from ingestion.image_sources s join ingestion.images i on i.image_id = s.image_id "
                                 + "where s.format = 'coco' and s.source_id in (:ids) order by s.added_at",
+                        Object[].class)
+                .setParameter("ids", List.copyOf(cocoIds)).getResultList())
+                .map(rows -> {
+                    Map<String, CocoImage> out = new HashMap<>();
+                    for (Object[] r : rows) {
+                        out.putIfAbsent((String) r[0], new CocoImage((String) r[0], (String) r[1], (String) r[2],
+                                (String) r[3], ((Number) r[4]).intValue(), ((Number) r[5]).intValue()));
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * The records that Visual Genome images naming these COCO ids ({@code coco_id}) were recorded into, by
+     * COCO id: where a COCO image arriving after its Visual Genome copy belongs.
+     */
+    @WithSession
+    public Uni<Map<String, CocoImage>> imagesNamingCoco(Collection<String> cocoIds) {
+        if (cocoIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select s.linked_coco_id, i.image_id, i.object_key, i.format, i.width, i.height "
+                                + "from ingestion.image_sources s join ingestion.images i on i.image_id = s.image_id "
+                                + "where s.format = 'vg' and s.linked_coco_id in (:ids) order by s.added_at",
                         Object[].class)
                 .setParameter("ids", List.copyOf(cocoIds)).getResultList())
                 .map(rows -> {

@@ -8,7 +8,7 @@ import io.vlitforge.ingestion.entity.IngestRejectionEntity;
 import io.vlitforge.ingestion.entity.IngestRunEntity;
 import io.vlitforge.ingestion.formats.AnnotationFormat;
 import io.vlitforge.ingestion.formats.Formats;
-import io.vlitforge.ingestion.formats.ReadResult;
+import io.vlitforge.ingestion.formats.ItemSink;
 import io.vlitforge.ingestion.formats.SourceFormatException;
 import io.vlitforge.ingestion.formats.SourceItem;
 import io.vlitforge.ingestion.messaging.ImageIngestedPublisher;
@@ -77,14 +77,18 @@ import org.jboss.logging.Logger;
  * stored once in the object store under its sha256, its boxes converted to pixels and fitted to the
  * image, and its annotations recorded; the image's whole merged record is announced on
  * {@code images.ingested}. Records of the same picture merge: the same bytes are the same image id
- * whatever the source, and a Visual Genome image naming a COCO image ({@code coco_id}) that is already
- * ingested joins that record. Anything refused becomes a rejection record of the run with a stable
- * reason; the run goes on. A source image the data set already has is a duplicate and adds nothing.
+ * whatever the source; and a Visual Genome image and the COCO image it names ({@code coco_id}) are one
+ * record in either order: whichever is ingested second joins the record of the first (its bytes, often a
+ * re-encoded copy, are not stored again; its boxes are scaled to the recorded picture), and the joined
+ * record, all sources' annotations together, is announced again. Anything refused becomes a rejection
+ * record of the run with a stable reason; the run goes on. A source image the data set already has is a
+ * duplicate and adds nothing.
  *
- * <p>Files are read, checked and stored by a small pool of threads, in batches; each batch is then
- * announced and recorded together (one wait for the broker, one transaction). The calling thread is a
- * worker (file IO, decoding and the MinIO SDK block); database work is reactive and runs on a Vert.x
- * context through {@link VertxContextSupport}.
+ * <p>Readers stream ({@link ItemSink}): items arrive one at a time and go through the pipeline in batches,
+ * so no source is ever held in memory whole. Files are read, checked and stored by a small pool of
+ * threads; each batch is then announced and recorded together (one wait for the broker, one
+ * transaction). The calling thread is a worker (file IO, decoding and the MinIO SDK block); database work
+ * is reactive and runs on a Vert.x context through {@link VertxContextSupport}.
  */
 @ApplicationScoped
 public class IngestService {
@@ -96,7 +100,7 @@ public class IngestService {
     private static final int MAX_DETAIL = 2000;
     /** Recorded with a reason like a rejection, but the item itself was kept. */
     private static final Set<String> NOT_REJECTIONS = Set.of("box.clipped", "image.extension_mismatch",
-            "item.duplicate_in_source");
+            "item.duplicate_in_source", "item.link_refused");
 
     private final IngestionRepository repository;
     private final ImageRecordRepository records;
@@ -165,8 +169,14 @@ public class IngestService {
                 paths.stream().map(Path::toString).collect(Collectors.joining(";")), imagesDir);
         await(() -> repository.saveRun(run.entity));
         try {
-            ReadResult read = reader.read(paths);
-            ingestRead(run, read, imagesDir);
+            Pipeline pipeline = new Pipeline(run, imagesDir);
+            try {
+                reader.stream(paths, pipeline);
+                pipeline.finish();
+            } catch (RuntimeException | IOException e) {
+                pipeline.abandon();
+                throw e;
+            }
             run.entity.status = "COMPLETED";
         } catch (RuntimeException | IOException e) {
             run.entity.status = "FAILED";
@@ -185,9 +195,14 @@ public class IngestService {
         Run run = new Run(runId, dataset, format, "request", imagesDir);
         await(() -> repository.saveRun(run.entity));
         try {
-            ReadResult read = new ReadResult();
-            read.items.addAll(items);
-            ingestRead(run, read, imagesDir);
+            Pipeline pipeline = new Pipeline(run, imagesDir);
+            try {
+                items.forEach(pipeline::item);
+                pipeline.finish();
+            } catch (RuntimeException e) {
+                pipeline.abandon();
+                throw e;
+            }
             run.entity.status = "COMPLETED";
         } catch (RuntimeException e) {
             run.entity.status = "FAILED";
@@ -210,59 +225,131 @@ public class IngestService {
                 run.entity.annotationsRejected);
     }
 
-    private void ingestRead(Run run, ReadResult read, Path imagesDir) {
-        for (ReadResult.Problem problem : read.problems) {
-            if (problem.reason().startsWith("image.")) {
+    /**
+     * The ingest pipeline of one run, fed item by item as a reader streams them ({@link ItemSink}): an
+     * item new to the data set waits in a chunk of one batch; a full chunk has its cross-source links
+     * looked up in one query and goes to the workers; once a few batches are in flight, the oldest batch is
+     * collected, announced and recorded. So memory holds at most {@code 5 x batch-size} items whatever the
+     * size of the source, besides one id per image of the data set (to skip repeats).
+     */
+    private final class Pipeline implements ItemSink {
+
+        private final Run run;
+        private final Path imagesDir;
+        private final Map<String, String> known;
+        private final Set<String> seenIds = new HashSet<>();
+        private final Set<String> restoring = new HashSet<>();
+        private final Set<String> createdThisRun = new HashSet<>();
+        private final List<SourceItem> chunk = new ArrayList<>();
+        private final Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
+        private final Deque<SourceItem> inFlightItems = new ArrayDeque<>();
+        private final int batchSize = Math.max(1, config.ingest().batchSize());
+        // Preparation runs ahead of recording by a few batches, so the workers keep reading and storing
+        // files while a batch is announced and recorded; the window bounds what waits in memory.
+        private final int window = batchSize * 4;
+
+        Pipeline(Run run, Path imagesDir) {
+            this.run = run;
+            this.imagesDir = imagesDir;
+            this.known = await(() -> repository.knownSources(run.entity.dataset));
+        }
+
+        @Override
+        public void problem(String item, String reason, String detail) {
+            if (reason.startsWith("image.")) {
                 run.entity.imagesRejected++;
-                metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", problem.reason()).increment();
+                metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", reason).increment();
             } else {
                 run.entity.annotationsRejected++;
             }
-            run.reject(problem.item(), problem.reason(), problem.detail());
+            run.reject(item == null ? "?" : item, reason, detail == null ? "" : detail);
+            run.flushRejectionsIfMany();
         }
-        Map<String, String> known = await(() -> repository.knownSources(run.entity.dataset));
-        Set<String> cocoIds = new HashSet<>();
-        read.items.stream().filter(i -> i.linkedCocoId != null).forEach(i -> cocoIds.add(i.linkedCocoId));
-        Map<String, CocoImage> cocoLinks = await(() -> records.cocoImages(cocoIds));
-        List<SourceItem> todo = new ArrayList<>();
-        Set<String> restoring = new HashSet<>();
-        Set<String> seenIds = new HashSet<>();
-        for (SourceItem item : read.items) {
+
+        @Override
+        public void item(SourceItem item) {
             run.entity.imagesSeen++;
             if (!seenIds.add(item.sourceId)) {
                 run.entity.imagesAlreadyPresent++;
                 run.reject(item.sourceId, "item.duplicate_in_source", "the source lists this image twice; first kept");
-                continue;
+                return;
             }
             String objectKey = known.get(item.sourceId);
-            if (objectKey == null) {
-                todo.add(item);
-            } else if (!objectStore.has(objectKey)) {
+            if (objectKey != null && objectStore.has(objectKey)) {
+                run.entity.imagesAlreadyPresent++;
+                metrics.counter("vlit.ingest.images", "outcome", "already_present").increment();
+                return;
+            }
+            if (objectKey != null) {
                 // Recorded but gone from the store (a wiped bucket or a new store on an old database): store
                 // and announce it again; the records are upserts and stay as they are.
                 restoring.add(item.sourceId);
-                todo.add(item);
-            } else {
-                run.entity.imagesAlreadyPresent++;
-                metrics.counter("vlit.ingest.images", "outcome", "already_present").increment();
+            }
+            chunk.add(item);
+            if (chunk.size() >= batchSize) {
+                launch();
             }
         }
-        int batchSize = Math.max(1, config.ingest().batchSize());
-        // Preparation runs ahead of recording by a few batches, so the workers keep reading and storing
-        // files while a batch is announced and recorded; the window bounds what waits in memory.
-        int window = batchSize * 4;
-        Deque<Future<Prepared>> inFlight = new ArrayDeque<>();
-        Deque<SourceItem> inFlightItems = new ArrayDeque<>();
-        Set<String> createdThisRun = new HashSet<>();
-        int next = 0;
-        while (next < todo.size() || !inFlight.isEmpty()) {
-            while (next < todo.size() && inFlight.size() < window) {
-                SourceItem item = todo.get(next++);
-                CocoImage link = item.linkedCocoId == null ? null : cocoLinks.get(item.linkedCocoId);
-                boolean restore = restoring.contains(item.sourceId);
-                inFlight.add(workers.submit(() -> prepare(run, item, link, imagesDir, restore)));
-                inFlightItems.add(item);
+
+        /** Everything read has been handed over: the rest is prepared, announced and recorded. */
+        void finish() {
+            launch();
+            while (!inFlight.isEmpty()) {
+                collect();
             }
+        }
+
+        /** Stops what is still being prepared (the run failed). */
+        void abandon() {
+            inFlight.forEach(f -> f.cancel(true));
+        }
+
+        /**
+         * The chunk's links to records of other sources, then its items to the workers. A Visual Genome
+         * image naming a COCO image joins that COCO image's record; a COCO image that a Visual Genome image
+         * recorded earlier names ({@code coco_id}) joins that record: whichever comes second joins the first.
+         */
+        private void launch() {
+            if (chunk.isEmpty()) {
+                return;
+            }
+            Set<String> cocoIds = new HashSet<>();
+            Set<String> namedByVg = new HashSet<>();
+            for (SourceItem item : chunk) {
+                if (item.linkedCocoId != null) {
+                    cocoIds.add(item.linkedCocoId);
+                } else if ("coco".equals(item.format)) {
+                    namedByVg.add(item.sourceId);
+                }
+            }
+            Map<String, CocoImage> cocoRecords = await(() -> records.cocoImages(cocoIds));
+            Map<String, CocoImage> vgRecords = await(() -> records.imagesNamingCoco(namedByVg));
+            for (SourceItem item : chunk) {
+                boolean restore = restoring.remove(item.sourceId);
+                // A COCO image whose bytes left the store is read from its own file again (as before links
+                // went this way), whatever VG copy names it: the restore needs its bytes.
+                CocoImage link = item.linkedCocoId != null ? cocoRecords.get(item.linkedCocoId)
+                        : "coco".equals(item.format) && !restore ? vgRecords.get(item.sourceId) : null;
+                if (link != null && !sameShape(item, link)) {
+                    // COCO ids are only numbers: another COCO-format data set (rendered scenes, a custom
+                    // set) can use the same ones. A copy of the same picture has the same shape.
+                    run.reject(item.sourceId, "item.link_refused", "COCO id " + link.cocoId() + " names a "
+                            + link.width() + "x" + link.height() + " picture, this one is " + item.width + "x"
+                            + item.height + ": not the same picture, kept apart");
+                    link = null;
+                }
+                CocoImage joins = link;
+                inFlight.add(workers.submit(() -> prepare(run, item, joins, imagesDir, restore)));
+                inFlightItems.add(item);
+                while (inFlight.size() >= window) {
+                    collect();
+                }
+            }
+            chunk.clear();
+        }
+
+        /** Waits for the oldest batch in flight, then announces and records it. */
+        private void collect() {
             List<Prepared> ready = new ArrayList<>();
             for (int i = 0; i < batchSize && !inFlight.isEmpty(); i++) {
                 SourceItem item = inFlightItems.poll();
@@ -276,13 +363,13 @@ public class IngestService {
                         metrics.counter("vlit.ingest.images", "outcome", "rejected", "reason", invalid.reason())
                                 .increment();
                     } else if (e.getCause() instanceof RuntimeException runtime) {
-                        inFlight.forEach(f -> f.cancel(true));
+                        abandon();
                         throw runtime;
                     } else {
                         throw new IllegalStateException(e.getCause());
                     }
                 } catch (TimeoutException e) {
-                    inFlight.forEach(f -> f.cancel(true));
+                    abandon();
                     throw new ObjectStore.ObjectStoreException("reading and storing " + item.sourceId
                             + " took more than " + STEP_LIMIT.toSeconds() + "s", e);
                 } catch (InterruptedException e) {
@@ -347,6 +434,16 @@ public class IngestService {
                     + p.records().annotations().size();
         }
         run.emitted += merged.size();
+    }
+
+    /** Whether a source's image and a recorded one can be copies of one picture: the same aspect, within 2%. */
+    static boolean sameShape(SourceItem item, CocoImage recorded) {
+        if (item.width == null || item.height == null || recorded.width() <= 0 || recorded.height() <= 0) {
+            return true;
+        }
+        double mine = (double) item.width / item.height;
+        double theirs = (double) recorded.width() / recorded.height();
+        return Math.abs(mine - theirs) <= 0.02 * theirs;
     }
 
     private static ImageIngested withRun(ImageIngested e, String runId) {
