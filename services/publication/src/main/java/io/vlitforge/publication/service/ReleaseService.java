@@ -60,9 +60,11 @@ public class ReleaseService {
     private final MeterRegistry metrics;
     private final ReleaseWriter writer;
     private final ReleaseValidator validator = new ReleaseValidator();
+    private final ReleaseProgress progress;
 
     public ReleaseService(PublicationRepository repository, ReleaseStore store, DatasetPublishedPublisher publisher,
-            PublicationConfig config, MeterRegistry metrics) {
+            PublicationConfig config, MeterRegistry metrics, ReleaseProgress progress) {
+        this.progress = progress;
         this.repository = repository;
         this.store = store;
         this.publisher = publisher;
@@ -119,6 +121,19 @@ public class ReleaseService {
      */
     public ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
             ReleaseRecipe recipe, String images) {
+        ReleaseProgress.Tracker tracker = progress.start(name == null ? "" : name);
+        try {
+            ReleaseInfo info = publish(name, requestedVersion, requestedFormats, recipe, images, tracker);
+            tracker.finish("done");
+            return info;
+        } catch (RuntimeException e) {
+            tracker.finish("failed: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private ReleaseInfo publish(String name, String requestedVersion, List<String> requestedFormats,
+            ReleaseRecipe recipe, String images, ReleaseProgress.Tracker tracker) {
         boolean referenceImages = !IMAGES_BUNDLE.equals(images);
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ReleaseException(400, "name must be 1-63 lower-case letters, digits, '.', '_' or '-'");
@@ -142,6 +157,8 @@ public class ReleaseService {
         if (existing.stream().anyMatch(r -> r.version.equals(version))) {
             throw new ReleaseException(409, "release " + name + " " + version + " exists already; releases never change");
         }
+        tracker.version(version);
+        tracker.stage("reading accepted samples");
         List<AcceptedSampleEntity> accepted = await(repository::allAccepted);
         List<Sample> all = new ArrayList<>();
         Map<String, List<Verdict>> verdicts = new HashMap<>();
@@ -179,13 +196,22 @@ public class ReleaseService {
             extras.put("imageLinksExpireHours", config.publication().presignHours());
         }
         long[] writtenBytes = {0};
+        tracker.samples(samples.size());
+        tracker.stage("writing " + String.join(", ", formats) + " and the dataset card");
         ReleaseFiles files = writer.write(name, version, formats, samples,
                 new ReleaseWriter.Inputs(verdicts, funnel, extras, referenceImages, links), store::read,
                 (path, bytes, contentType) -> {
                     store.put(prefix + path, bytes, contentType);
                     writtenBytes[0] += bytes.length;
+                    tracker.wrote(bytes.length);
                 });
-        files.imageCopies().forEach((source, target) -> store.copy(source, prefix + target));
+        tracker.toCopy(files.imageCopies().size());
+        tracker.stage("copying images");
+        files.imageCopies().forEach((source, target) -> {
+            store.copy(source, prefix + target);
+            tracker.copied();
+        });
+        tracker.stage("validating");
         // Referenced images stay where they are; each must be there, or the release would point at nothing.
         for (String key : files.referencedImages().keySet()) {
             if (!store.exists(key)) {
@@ -200,6 +226,7 @@ public class ReleaseService {
             LOG.warnf("release %s %s not published: %s", name, version, e.getMessage());
             throw e;
         }
+        tracker.stage("publishing");
         if (changes != null) {
             store.put(prefix + CHANGES_FILE, changes.json(), ReleaseJson.CONTENT_TYPE);
         }

@@ -109,6 +109,13 @@ class ReleaseResourceTest {
             }
             assertTrue(ids.containsAll(samples.stream().map(Sample::id).toList()));
             assertEquals(llava.size(), release.getInt("samples"), "each redelivered sample is in the release once");
+            JsonPath progress = given().when().get("/release-progress/" + name).then().statusCode(200).extract().jsonPath();
+            assertEquals("done", progress.getString("stage"));
+            assertEquals("v1", progress.getString("version"));
+            assertEquals(release.getInt("samples"), progress.getInt("samples"));
+            assertTrue(progress.getInt("filesWritten") >= 3, "llava.json, the card and its files: " + progress.prettify());
+            assertEquals(progress.getInt("imagesToCopy"), progress.getInt("imagesCopied"));
+            assertTrue(progress.getBoolean("finished"));
 
             JsonNode manifest = new ObjectMapper().readTree(read(s3, release.getString("prefix") + "manifest.json"));
             assertEquals(Ids.sha256Hex(download.body()), manifest.get("files").get("llava.json").asText());
@@ -122,6 +129,9 @@ class ReleaseResourceTest {
                     .body(Map.of("name", name, "sources", List.of("no-such-dataset")))
                     .when().post("/releases").then().statusCode(409).extract().path("error");
             assertTrue(noSource.contains("no-such-dataset"), noSource);
+            assertTrue(given().when().get("/release-progress/" + name).then().statusCode(200).extract().path("stage")
+                    .toString().startsWith("failed: "), "a refused release is shown as failed");
+            given().when().get("/release-progress/never-released").then().statusCode(404);
             JsonPath second = given().contentType(ContentType.JSON).body(Map.of("name", name))
                     .when().post("/releases").then().statusCode(201).extract().jsonPath();
             assertEquals("v2", second.getString("version"));
