@@ -11,6 +11,8 @@ import java.util.Optional;
  * the image in detail; when the description is shorter than a configured number of tokens it is asked
  * to continue; a text model then repairs errors and repetition; rule filters drop what is still not a
  * usable description. The prompts are this project's own ({@code prompts/describe}, {@code prompts/repair}).
+ * Describing and repairing are separate steps (the describe step drafts onto {@code descriptions.drafted},
+ * the repair step makes the sample), so each runs and scales with its own model.
  */
 public final class MiniGpt4Recipe {
 
