@@ -62,8 +62,10 @@ public class DescriptionDraftedConsumer {
         for (ConsumerRecord<String, String> record : records) {
             try {
                 DescriptionDrafted draft = EventJson.read(record.value(), DescriptionDrafted.class);
-                if (draft.image() == null || draft.image().imageId() == null || draft.draftId() == null) {
-                    throw new EventFormatException("a DescriptionDrafted record without its image or draft id");
+                if (draft.image() == null || draft.image().imageId() == null || draft.draftId() == null
+                        || draft.generator() == null) {
+                    throw new EventFormatException("a DescriptionDrafted record without its image, draft id or "
+                            + "generator");
                 }
                 drafts.put(draft.draftId(), draft);
             } catch (RuntimeException e) {

@@ -29,6 +29,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Strategy;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.ids.Ids;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -49,9 +50,11 @@ import org.jboss.logging.Logger;
  * after every retry, becomes a rejection record (with the raw reply when there was one), never a lost
  * image or a stopped consumer. MiniGPT-4's stage 2 is two steps: {@link #describe} drafts (vision model,
  * with a continuation when short) and {@link #repair} turns a draft into the sample (text model), so each
- * deploys and scales with its own model.
+ * deploys and scales with its own model. Built at startup, so that a recipe misconfigured (a missing
+ * prompt resource, fewer than one in-context example) stops the service with the reason at once.
  */
 @ApplicationScoped
+@Startup
 public class SelfInstructService {
 
     private static final Logger LOG = Logger.getLogger(SelfInstructService.class);

@@ -168,6 +168,22 @@ class SelfInstructPipelineTest {
 
             List<Sample> samples = siSamples(generated, ids);
             assertEquals(expected, samples.size(), "nothing lost or duplicated on the topic");
+
+            // A broken draft never stops the repair step: it goes to descriptions.drafted.dlq by itself.
+            ConsumerTask<String, String> draftDeadLetters = kafka.consumeStrings()
+                    .fromTopics(prefix + Topics.deadLetter(Topics.DESCRIPTIONS_DRAFTED));
+            try {
+                String brokenKey = "broken-" + UUID.randomUUID();
+                kafka.produceStrings().fromRecords(
+                        new ProducerRecord<>(prefix + Topics.DESCRIPTIONS_DRAFTED, brokenKey, "{not a draft"),
+                        new ProducerRecord<>(prefix + Topics.DESCRIPTIONS_DRAFTED, brokenKey + "-no-image",
+                                "{\"schemaVersion\":1,\"draftId\":\"x\",\"description\":\"A dog.\"}"))
+                        .awaitCompletion(Duration.ofSeconds(30));
+                awaitUntil("both broken drafts in the dead-letter topic", () -> draftDeadLetters.getRecords().stream()
+                        .filter(r -> r.key() != null && r.key().startsWith(brokenKey)).count() == 2);
+            } finally {
+                draftDeadLetters.stop();
+            }
             assertEquals(samples.size(), samples.stream().map(Sample::id).distinct().count());
             assertEquals(0, server.faultsPending(), "every injected fault was served");
             LlavaInstructRecipe recipe = new LlavaInstructRecipe(true);
@@ -334,8 +350,9 @@ class SelfInstructPipelineTest {
     }
 
     private static List<DescriptionDrafted> drafts(ConsumerTask<String, String> task, Set<String> imageIds) {
-        return task.getRecords().stream().map(r -> EventJson.read(r.value(), DescriptionDrafted.class))
-                .filter(d -> imageIds.contains(d.image().imageId())).toList();
+        // Keyed by image id: the broken drafts the test sends itself carry other keys.
+        return task.getRecords().stream().filter(r -> imageIds.contains(r.key()))
+                .map(r -> EventJson.read(r.value(), DescriptionDrafted.class)).toList();
     }
 
     private long rejections(List<ImageIngested> images) {
