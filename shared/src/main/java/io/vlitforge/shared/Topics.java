@@ -10,6 +10,12 @@ public final class Topics {
     public static final String INGEST_REQUESTS = "ingest.requests";
     public static final String IMAGES_INGESTED = "images.ingested";
     public static final String SAMPLES_GENERATED = "samples.generated";
+    /**
+     * A vision model's description of an image, drafted by generation's describe step and repaired by its
+     * repair step (MiniGPT-4 stage 2), keyed by image id. Internal to generation: the two steps deploy and
+     * scale apart.
+     */
+    public static final String DESCRIPTIONS_DRAFTED = "descriptions.drafted";
     public static final String SAMPLES_ACCEPTED = "samples.accepted";
     public static final String SAMPLES_REJECTED = "samples.rejected";
     public static final String DATASETS_PUBLISHED = "datasets.published";

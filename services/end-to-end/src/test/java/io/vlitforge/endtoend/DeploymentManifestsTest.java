@@ -199,6 +199,47 @@ class DeploymentManifestsTest {
     }
 
     @Test
+    void everySelfInstructStepIsADeploymentOfItsOwnWithOnlyItsSwitchOn() throws IOException {
+        List<Consumer> steps = consumers().stream().filter(c -> c.service().equals("generation")
+                && c.switchVariable() != null && c.switchVariable().startsWith("VLIT_SI_")).toList();
+        Set<String> switches = new LinkedHashSet<>();
+        steps.forEach(c -> switches.add(c.switchVariable()));
+        assertTrue(switches.containsAll(Set.of("VLIT_SI_CONVERSATION_ENABLED", "VLIT_SI_DETAIL_ENABLED",
+                "VLIT_SI_REASONING_ENABLED", "VLIT_SI_DESCRIBE_ENABLED", "VLIT_SI_REPAIR_ENABLED",
+                "VLIT_SI_IN_CONTEXT_ENABLED")), "every step has its own switch: " + switches);
+        // MiniGPT-4's stage 2 is two steps joined by a topic: describe reads the images, repair the drafts.
+        Map<String, Consumer> byGroup = new LinkedHashMap<>();
+        steps.forEach(c -> byGroup.put(c.group(), c));
+        assertEquals("images.ingested", byGroup.get("generation-si-describe").topic());
+        assertEquals("descriptions.drafted", byGroup.get("generation-si-repair").topic());
+        assertEquals("descriptions.drafted.dlq", byGroup.get("generation-si-repair").deadLetterTopic());
+        assertTrue(outgoingTopics().contains("descriptions.drafted"), "generation publishes the drafts");
+        assertEquals("samples.accepted", byGroup.get("generation-si-example-pool").topic(),
+                "the in-context step's examples come from accepted samples");
+        for (String variable : switches) {
+            List<String> on = new ArrayList<>();
+            for (Map<String, Object> deployment : all("Deployment")) {
+                Object container = list(deployment, "spec.template.spec.containers").get(0);
+                if (!string(container, "image").startsWith("vlit-forge/generation:")) {
+                    continue;
+                }
+                Map<String, String> env = new LinkedHashMap<>();
+                for (Object e : list(container, "env")) {
+                    env.put(string(e, "name"), string(e, "value"));
+                }
+                if (!"true".equals(env.get(variable))) {
+                    continue;
+                }
+                on.add(name(deployment));
+                assertEquals("false", env.get("VLIT_AA_ENABLED"), name(deployment) + ": the adaption channel off");
+                env.forEach((k, v) -> assertTrue(!k.startsWith("VLIT_SI_") || !k.endsWith("_ENABLED") || k.equals(variable)
+                        || !"true".equals(v), name(deployment) + " runs one step only, but also " + k));
+            }
+            assertEquals(1, on.size(), variable + " is switched on in exactly one Deployment: " + on);
+        }
+    }
+
+    @Test
     void everyTopicIsAKafkaTopicOfTheOverlaysCluster() throws IOException {
         Set<String> topics = new LinkedHashSet<>(List.of("images.ingested", "samples.generated", "samples.accepted",
                 "samples.rejected", "datasets.published"));

@@ -22,7 +22,10 @@ public interface GenerationConfig {
     /** Annotation adaption: which recipes the adaption step runs, and where user task files and recipes live. */
     Adaption adaption();
 
-    /** Model endpoints by step name ({@code conversation}, {@code detail}, {@code reasoning}, {@code describe}, {@code repair}). */
+    /**
+     * Model endpoints by step name ({@code conversation}, {@code detail}, {@code reasoning}, {@code describe},
+     * {@code repair}, {@code in-context}).
+     */
     Map<String, ModelEndpoint> steps();
 
     /** Add Visual Genome attributes, relations and regions to the symbolic context when an image has them. */
@@ -33,6 +36,10 @@ public interface GenerationConfig {
     /** MiniGPT-4 stage 2: how long a description must be before it is repaired instead of continued. */
     @WithName("describe-repair")
     DescribeRepair describeRepair();
+
+    /** The in-context variant: how many accepted samples it shows the model as few-shot examples. */
+    @WithName("in-context")
+    InContext inContext();
 
     interface ObjectStore {
         String endpoint();
@@ -68,6 +75,12 @@ public interface GenerationConfig {
         /** A description with fewer completion tokens than this gets one continuation request. */
         @WithDefault("80")
         int minDescriptionTokens();
+    }
+
+    interface InContext {
+        /** Examples per request, all of the image's response type; the static seeds when the pool has none. */
+        @WithDefault("2")
+        int examples();
     }
 
     /**

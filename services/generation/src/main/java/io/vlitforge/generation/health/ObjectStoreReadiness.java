@@ -9,8 +9,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * When the describe-and-repair step runs, it shows the model images read from the object store, so that
- * deployment is ready only when the store answers; the other steps never touch it and do not depend on it.
+ * When the describe step (MiniGPT-4 stage 2) runs, it shows the model images read from the object store,
+ * so that deployment is ready only when the store answers; the other steps never touch it and do not depend on it.
  */
 @Readiness
 @ApplicationScoped
@@ -24,7 +24,7 @@ public class ObjectStoreReadiness implements HealthCheck {
         GenerationConfig.ObjectStore store = config.objectStore();
         this.probe = new ObjectStoreProbe(store.endpoint(), store.accessKey(), store.secretKey(), store.bucket());
         this.bucket = store.bucket();
-        this.needed = all.getOptionalValue("mp.messaging.incoming.si-describe-repair.enabled", Boolean.class)
+        this.needed = all.getOptionalValue("mp.messaging.incoming.si-describe.enabled", Boolean.class)
                 .orElse(false);
     }
 

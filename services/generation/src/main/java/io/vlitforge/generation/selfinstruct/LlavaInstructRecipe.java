@@ -44,6 +44,16 @@ public final class LlavaInstructRecipe {
         return new Recipe(ID, VERSION, hash);
     }
 
+    /** Whether contexts carry Visual Genome attributes, relations and regions. */
+    public boolean sceneGraph() {
+        return sceneGraph;
+    }
+
+    /** The image's symbolic context, exactly as the model is shown it. */
+    public String context(ImageIngested image) {
+        return SymbolicContext.of(image, sceneGraph);
+    }
+
     public PromptSet prompts(ResponseType type) {
         return prompts.get(type);
     }
@@ -82,7 +92,7 @@ public final class LlavaInstructRecipe {
             messages.add(ChatMessage.user(seed.context()));
             messages.add(ChatMessage.assistant(seed.reply()));
         }
-        messages.add(ChatMessage.user(SymbolicContext.of(image, sceneGraph)));
+        messages.add(ChatMessage.user(context(image)));
         return messages;
     }
 

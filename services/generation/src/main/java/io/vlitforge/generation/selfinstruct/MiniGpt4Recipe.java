@@ -11,6 +11,8 @@ import java.util.Optional;
  * the image in detail; when the description is shorter than a configured number of tokens it is asked
  * to continue; a text model then repairs errors and repetition; rule filters drop what is still not a
  * usable description. The prompts are this project's own ({@code prompts/describe}, {@code prompts/repair}).
+ * Describing and repairing are separate steps (the describe step drafts onto {@code descriptions.drafted},
+ * the repair step makes the sample), so each runs and scales with its own model.
  */
 public final class MiniGpt4Recipe {
 
@@ -66,20 +68,44 @@ public final class MiniGpt4Recipe {
         return questions.get((int) (seed(imageId) % questions.size()));
     }
 
+    /** The id of an image's draft on {@code descriptions.drafted}: the same for every redelivery. */
+    public String draftId(String imageId) {
+        return Ids.sampleId(imageId, ID, VERSION, "describe", describe.id(), seed(imageId));
+    }
+
+    /**
+     * The describe step's check before a draft is passed on: an empty answer or a refusal is rejected
+     * there, so the repair model is never paid to polish it.
+     */
+    public Optional<String> draftViolation(String description) {
+        if (description == null || description.isBlank()) {
+            return Optional.of("the vision model returned an empty description");
+        }
+        return refusal(description);
+    }
+
     /** MiniGPT-4's rule filters on the repaired text: the reason it fails, if it does. */
     public Optional<String> ruleViolation(String repaired) {
         if (repaired == null || repaired.isBlank()) {
             return Optional.of("empty description after repair");
         }
-        String lower = repaired.toLowerCase(Locale.ROOT);
-        for (String refusal : REFUSALS) {
-            if (lower.contains(refusal)) {
-                return Optional.of("the description contains a refusal (\"" + refusal + "\")");
-            }
+        Optional<String> refusal = refusal(repaired);
+        if (refusal.isPresent()) {
+            return refusal;
         }
         int words = repaired.strip().split("\\s+").length;
         if (words < MIN_WORDS) {
             return Optional.of("a description of only " + words + " words (at least " + MIN_WORDS + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> refusal(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (String refusal : REFUSALS) {
+            if (lower.contains(refusal)) {
+                return Optional.of("the description contains a refusal (\"" + refusal + "\")");
+            }
         }
         return Optional.empty();
     }

@@ -12,7 +12,9 @@ import java.util.List;
  * Realistic model replies for the stub endpoint: LLaVA's own seed answers (the replies GPT-4 gave in
  * the format LLaVA asked for) from {@code ../shared/fixtures/llava/prompts}, chosen by which prompt set
  * the request carries. A context containing {@link #UNANSWERABLE} gets a refusal, which no parser
- * accepts; the describe step gets a short first answer so that it must ask to continue.
+ * accepts; the describe step gets a short first answer so that it must ask to continue; a description of
+ * an image whose bytes start with {@link #UNREPAIRABLE_BYTES} carries a sentence the repair model refuses.
+ * Requests to the in-context step are kept, so a test can read the prompt it was sent.
  */
 final class LlavaReplies {
 
@@ -22,6 +24,14 @@ final class LlavaReplies {
     static final String CONTINUATION = "Further back, a second bicycle leans near the middle of the dock, and a "
             + "person walks along the right side of the harbor. The water is calm and the sky is clear, giving "
             + "the scene a quiet, sunny atmosphere. " + REPEATED;
+
+    static final String UNREPAIRABLE_BYTES = "unrepairable-image-bytes-00";
+    static final String UNREPAIRABLE_SENTENCE = "Strange glyphs cover the lower half of the picture.";
+    static final String REPAIR_REFUSAL = "I cannot repair a description of glyphs.";
+    static final String UNREPAIRABLE_DATA = java.util.Base64.getEncoder()
+            .encodeToString(UNREPAIRABLE_BYTES.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    /** Every request the in-context step sent, in arrival order. */
+    static final List<JsonNode> IN_CONTEXT_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LlavaReplies() {
     }
@@ -56,10 +66,15 @@ final class LlavaReplies {
             }
             // The number of boats differs per image, so every image's repair request is a different one.
             int boats = 3 + Math.floorMod(messages.path(0).toString().hashCode(), 5000);
-            return messages.size() == 1 ? firstDescription(boats) : CONTINUATION;
+            String first = messages.toString().contains(UNREPAIRABLE_DATA)
+                    ? firstDescription(boats) + " " + UNREPAIRABLE_SENTENCE : firstDescription(boats);
+            return messages.size() == 1 ? first : CONTINUATION;
         }
         if (model.equals("stub-repair")) {
-            return repaired(user);
+            return user.contains(UNREPAIRABLE_SENTENCE) ? REPAIR_REFUSAL : repaired(user);
+        }
+        if (model.equals("stub-in-context")) {
+            IN_CONTEXT_REQUESTS.add(request);
         }
         if (user.contains(UNANSWERABLE)) {
             return REFUSAL;

@@ -14,7 +14,9 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vlitforge.generation.selfinstruct.LlavaInstructRecipe;
 import io.vlitforge.generation.selfinstruct.MiniGpt4Recipe;
 import io.vlitforge.generation.selfinstruct.ResponseType;
+import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.BoundingBox;
+import io.vlitforge.shared.events.DescriptionDrafted;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Licence;
 import io.vlitforge.shared.events.Sample;
@@ -51,7 +53,8 @@ import org.junit.jupiter.api.Test;
  * The self-instruct steps end to end: real Kafka, PostgreSQL and object store (started by
  * {@code bin/vlit infra}); the only stub is the model endpoint, a local server speaking the OpenAI
  * chat-completions protocol that answers with LLaVA's real seed replies and injects 429s (with
- * Retry-After), 500s, hangs, truncated and malformed bodies.
+ * Retry-After), 500s, hangs, truncated and malformed bodies. MiniGPT-4's stage 2 runs as its two steps,
+ * describe and repair, through {@code descriptions.drafted}.
  */
 @QuarkusTest
 @TestProfile(SelfInstructProfile.class)
@@ -93,6 +96,8 @@ class SelfInstructPipelineTest {
         OpenAiStubServer server = SelfInstructProfile.StubEndpoint.server;
         List<ImageIngested> images = new ArrayList<>();
         List<ImageIngested> marked = new ArrayList<>();
+        // Described fine, but the repair model refuses: a rejection by the repair step.
+        List<ImageIngested> unrepairable = new ArrayList<>();
         List<String> captionSets = captionSets();
         MinioClient store = MinioClients.create(s3Endpoint, s3Key, s3Secret);
         // The cache is keyed by request content: boxes that differ per run keep an earlier run's replies out.
@@ -100,12 +105,14 @@ class SelfInstructPipelineTest {
         LlavaInstructRecipe draw = new LlavaInstructRecipe(true);
         for (int i = 0; i < 18; i++) {
             boolean unanswerable = i % 9 == 4;
+            boolean broken = i % 9 == 7;
             byte[] bytes;
             String imageId;
             // The answerable images cover the three response types in turn, so that every step is exercised.
             ResponseType wanted = ResponseType.values()[i % ResponseType.values().length];
             do {
-                bytes = ((unanswerable ? "unanswerable-image-bytes-00" : "image-bytes-") + UUID.randomUUID())
+                bytes = ((unanswerable ? "unanswerable-image-bytes-00" : broken ? LlavaReplies.UNREPAIRABLE_BYTES
+                        : "image-bytes-") + UUID.randomUUID())
                         .getBytes(StandardCharsets.US_ASCII);
                 imageId = Ids.imageId(bytes);
             } while (!unanswerable && draw.typeFor(imageId) != wanted);
@@ -121,24 +128,62 @@ class SelfInstructPipelineTest {
                     captions, List.of(new BoundingBox("person", random.nextInt(300), random.nextInt(200), 100 + random.nextInt(300), 100 + random.nextInt(200)), new BoundingBox("dog", 400 + 7 * i, 300, 100, 90)),
                     new Licence("CC BY 2.0", "http://creativecommons.org/licenses/by/2.0/"),
                     new SourceRef("coco", "val2014", Integer.toString(i), "x.jpg"), "run-" + UUID.randomUUID());
-            (unanswerable ? marked : images).add(image);
+            (unanswerable ? marked : broken ? unrepairable : images).add(image);
         }
         List<ImageIngested> all = new ArrayList<>(images);
         all.addAll(marked);
+        all.addAll(unrepairable);
+        List<ImageIngested> described = new ArrayList<>(images);
+        described.addAll(unrepairable);
+        int expected = images.size() * 2 + unrepairable.size();
         Set<String> ids = all.stream().map(ImageIngested::imageId).collect(Collectors.toSet());
         server.script(Fault.THROTTLE, Fault.SERVER_ERROR, Fault.HANG, Fault.TRUNCATED, Fault.MALFORMED_BODY,
                 Fault.THROTTLE, Fault.SERVER_ERROR);
 
         ConsumerTask<String, String> generated = kafka.consumeStrings().fromTopics(prefix + "samples.generated");
+        ConsumerTask<String, String> drafted = kafka.consumeStrings().fromTopics(prefix + Topics.DESCRIPTIONS_DRAFTED);
         try {
             all.forEach(image -> send(image));
-            // Every answerable image: one llava-instruct sample (of its drawn type) and one minigpt4 sample.
-            awaitUntil("two self-instruct samples per answerable image", () -> siSamples(generated, ids).size()
-                    >= images.size() * 2);
+            // Every answerable image: one llava-instruct sample (of its drawn type) and one minigpt4 sample
+            // (describe, then repair); an unrepairable one only the llava-instruct sample.
+            awaitUntil("the self-instruct samples", () -> siSamples(generated, ids).size() >= expected);
             awaitUntil("two rejections per unanswerable image", () -> rejections(marked) == marked.size() * 2L);
+            awaitUntil("a repair rejection per unrepairable image",
+                    () -> rejections(unrepairable) == unrepairable.size());
+
+            // The describe step: exactly one draft per described image, keyed by its id; none for a refusal.
+            List<DescriptionDrafted> drafts = drafts(drafted, ids);
+            assertEquals(described.size(), drafts.size(), "one draft per described image, none lost or doubled");
+            assertEquals(described.stream().map(ImageIngested::imageId).collect(Collectors.toSet()),
+                    drafts.stream().map(d -> d.image().imageId()).collect(Collectors.toSet()));
+            drafted.getRecords().stream().filter(r -> ids.contains(r.key()))
+                    .forEach(r -> assertEquals(EventJson.read(r.value(), DescriptionDrafted.class).image().imageId(),
+                            r.key(), "a draft is keyed by its image id"));
+            for (DescriptionDrafted d : drafts) {
+                assertEquals("stub-describe", d.generator().model());
+                assertEquals("2", d.generator().params().get("calls"), "described, then continued");
+                assertTrue(d.description().contains("Further back"), d.description());
+                assertTrue(d.usage().costUsd() > 0);
+            }
 
             List<Sample> samples = siSamples(generated, ids);
-            assertEquals(images.size() * 2, samples.size(), "nothing duplicated on the topic");
+            assertEquals(expected, samples.size(), "nothing lost or duplicated on the topic");
+
+            // A broken draft never stops the repair step: it goes to descriptions.drafted.dlq by itself.
+            ConsumerTask<String, String> draftDeadLetters = kafka.consumeStrings()
+                    .fromTopics(prefix + Topics.deadLetter(Topics.DESCRIPTIONS_DRAFTED));
+            try {
+                String brokenKey = "broken-" + UUID.randomUUID();
+                kafka.produceStrings().fromRecords(
+                        new ProducerRecord<>(prefix + Topics.DESCRIPTIONS_DRAFTED, brokenKey, "{not a draft"),
+                        new ProducerRecord<>(prefix + Topics.DESCRIPTIONS_DRAFTED, brokenKey + "-no-image",
+                                "{\"schemaVersion\":1,\"draftId\":\"x\",\"description\":\"A dog.\"}"))
+                        .awaitCompletion(Duration.ofSeconds(30));
+                awaitUntil("both broken drafts in the dead-letter topic", () -> draftDeadLetters.getRecords().stream()
+                        .filter(r -> r.key() != null && r.key().startsWith(brokenKey)).count() == 2);
+            } finally {
+                draftDeadLetters.stop();
+            }
             assertEquals(samples.size(), samples.stream().map(Sample::id).distinct().count());
             assertEquals(0, server.faultsPending(), "every injected fault was served");
             LlavaInstructRecipe recipe = new LlavaInstructRecipe(true);
@@ -165,8 +210,23 @@ class SelfInstructPipelineTest {
                 assertEquals("0", llava.lineage().generator().params().get("cache_hits"));
 
                 // Describe (short), continue, repair: three calls, and the repair dropped the repeated sentence.
-                assertEquals("3", minigpt4.lineage().generator().params().get("calls"));
-                assertEquals("true", minigpt4.lineage().generator().params().get("continued"));
+                Map<String, String> params = minigpt4.lineage().generator().params();
+                assertEquals("3", params.get("calls"));
+                assertEquals("true", params.get("continued"));
+                assertEquals("2", params.get("describe.calls"));
+                assertEquals("1", params.get("repair.calls"));
+                assertEquals(List.of("self-instruct/describe", "self-instruct/repair"), minigpt4.lineage().steps()
+                        .stream().map(io.vlitforge.shared.events.LineageStep::component).toList(),
+                        "both steps in the lineage");
+                DescriptionDrafted draft = drafts.stream().filter(d -> d.image().imageId().equals(image.imageId()))
+                        .findFirst().orElseThrow();
+                assertEquals(draft.draftId(), params.get("draft_id"));
+                assertEquals(draft.usage().costUsd(), Double.parseDouble(params.get("describe.cost_usd")), 1e-6);
+                assertEquals(minigpt4.usage().costUsd(), Double.parseDouble(params.get("describe.cost_usd"))
+                        + Double.parseDouble(params.get("repair.cost_usd")), 1e-6, "cost summed over both steps");
+                assertEquals(minigpt4.usage().promptTokens(), draft.usage().promptTokens()
+                        + Long.parseLong(params.get("repair.prompt_tokens")), "tokens summed over both steps");
+                assertTrue(Long.parseLong(params.get("repair.prompt_tokens")) > 0);
                 String description = minigpt4.conversations().get(1).value();
                 assertTrue(description.startsWith("A harbor with ") && description.contains("Further back"),
                         "the description and its continuation: " + description);
@@ -177,6 +237,10 @@ class SelfInstructPipelineTest {
                 assertTrue(minigpt4.usage().costUsd() > 0);
             }
             assertEquals(images.size(), perType.values().stream().mapToInt(Integer::intValue).sum());
+            for (ImageIngested image : unrepairable) {
+                assertEquals(1, samples.stream().filter(s -> s.imageId().equals(image.imageId())).count(),
+                        "an unrepairable image has its llava-instruct sample only");
+            }
             int retries = samples.stream().mapToInt(s -> Integer.parseInt(s.lineage().generator().params()
                     .get("retries"))).sum();
             assertTrue(retries <= server.faultsServed(), "no retry without a fault");
@@ -185,6 +249,9 @@ class SelfInstructPipelineTest {
                         image.imageId()), "lineage stored once per sample");
             }
             SelfInstructProfile.IN_FLIGHT.forEach((step, limit) -> {
+                if (step.equals("in-context")) {
+                    return;
+                }
                 int seen = server.maxConcurrent("stub-" + step);
                 assertTrue(seen >= 1 && seen <= limit, step + ": at most " + limit + " requests at once, saw " + seen);
             });
@@ -195,7 +262,15 @@ class SelfInstructPipelineTest {
                         .statusCode(200).extract().asString();
                 assertTrue(body.contains("unparseable") || body.contains("no_context"), body);
                 assertTrue(body.contains(LlavaReplies.REFUSAL), "the raw reply is kept: " + body);
-                assertTrue(body.contains("rule_filter"), "describe-and-repair's rule filter: " + body);
+                assertTrue(body.contains("rule_filter") && body.contains("\"step\":\"describe\""),
+                        "the describe step's rule filter: " + body);
+            }
+            for (ImageIngested image : unrepairable) {
+                String body = RestAssured.given().queryParam("imageId", image.imageId()).get("/rejections").then()
+                        .statusCode(200).extract().asString();
+                assertTrue(body.contains("\"step\":\"repair\"") && body.contains("rule_filter"), body);
+                assertTrue(body.contains(LlavaReplies.REPAIR_REFUSAL), "the repair's raw reply is kept: " + body);
+                assertTrue(body.contains(LlavaReplies.UNREPAIRABLE_SENTENCE), "and the draft it repaired: " + body);
             }
             String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
             for (String name : List.of("vlit_generation_model_requests_total{", "vlit_generation_model_tokens_total{",
@@ -204,17 +279,34 @@ class SelfInstructPipelineTest {
                 assertTrue(metrics.contains(name), name + " is exported");
             }
             assertTrue(metrics.contains("outcome=\"throttled\""), "429s are counted");
+            for (String step : List.of("describe", "repair")) {
+                assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vlit_generation_model_requests_total{")
+                        && l.contains("step=\"" + step + "\"")), step + " has its own model metrics");
+            }
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vlit_generation_drafts_total{")
+                    && l.contains("step=\"describe\"")), "drafts are counted");
 
             // A re-run of the same images pays nothing: every call is answered from the cache.
             int before = server.requests();
             int firstRun = samples.size();
             all.forEach(image -> send(image));
             awaitUntil("the re-run's samples", () -> siSamples(generated, ids).size() >= firstRun * 2);
+            awaitUntil("the re-run's drafts", () -> drafts(drafted, ids).size() >= described.size() * 2);
             awaitUntil("the re-run's rejections", () -> rejections(marked) == marked.size() * 2L);
             List<Sample> again = siSamples(generated, ids);
             assertEquals(firstRun * 2, again.size());
+            List<DescriptionDrafted> draftsAgain = drafts(drafted, ids);
+            assertEquals(described.size() * 2, draftsAgain.size());
+            assertEquals(drafts.stream().map(DescriptionDrafted::draftId).collect(Collectors.toSet()),
+                    draftsAgain.stream().map(DescriptionDrafted::draftId).collect(Collectors.toSet()),
+                    "the same draft ids");
+            assertTrue(draftsAgain.subList(drafts.size(), draftsAgain.size()).stream()
+                    .allMatch(d -> d.generator().params().get("cache_hits").equals("2") && d.usage().costUsd() == 0.0),
+                    "re-run drafts came from the cache");
             assertEquals(samples.stream().map(Sample::id).collect(Collectors.toSet()),
                     again.stream().map(Sample::id).collect(Collectors.toSet()), "the same sample ids");
+            // The rejections are recorded again, not added to.
+            awaitUntil("the re-run's repair rejections", () -> rejections(unrepairable) == unrepairable.size());
             assertEquals(before, server.requests(), "no request reached the endpoint on the re-run");
             List<Sample> rerun = again.subList(firstRun, again.size());
             assertTrue(rerun.stream().allMatch(s -> !s.lineage().generator().params().get("cache_hits").equals("0")),
@@ -229,6 +321,7 @@ class SelfInstructPipelineTest {
             assertFalse(metricsAfter.contains("sk-stub-"), "API keys never appear in metrics");
         } finally {
             generated.stop();
+            drafted.stop();
         }
     }
 
@@ -254,6 +347,12 @@ class SelfInstructPipelineTest {
         return task.getRecords().stream().map(r -> EventJson.read(r.value(), Sample.class))
                 .filter(s -> imageIds.contains(s.imageId()))
                 .filter(s -> s.lineage().strategy() == io.vlitforge.shared.events.Strategy.SI).toList();
+    }
+
+    private static List<DescriptionDrafted> drafts(ConsumerTask<String, String> task, Set<String> imageIds) {
+        // Keyed by image id: the broken drafts the test sends itself carry other keys.
+        return task.getRecords().stream().filter(r -> imageIds.contains(r.key()))
+                .map(r -> EventJson.read(r.value(), DescriptionDrafted.class)).toList();
     }
 
     private long rejections(List<ImageIngested> images) {

@@ -8,15 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generation service with every self-instruct step switched on, each step pointed at the local
- * OpenAI-protocol server (one model name per step, so the server can count each step's concurrency),
- * with small limits and short timeouts so that injected faults are felt, on topics of its own.
+ * The generation service with the LLaVA steps and MiniGPT-4's describe and repair steps switched on, each
+ * step pointed at the local OpenAI-protocol server (one model name per step, so the server can count each
+ * step's concurrency), with small limits and short timeouts so that injected faults are felt, on topics of
+ * its own. {@link InContextProfile} switches on the in-context step instead of describe and repair.
  */
 public class SelfInstructProfile implements QuarkusTestProfile {
 
     /** In-flight limits per step, asserted at the server. */
     static final Map<String, Integer> IN_FLIGHT = Map.of("conversation", 4, "detail", 2, "reasoning", 3,
-            "describe", 3, "repair", 2);
+            "describe", 3, "repair", 2, "in-context", 3);
     static final double PRICE_PROMPT = 0.5;
     static final double PRICE_COMPLETION = 1.5;
     static final int MIN_DESCRIPTION_TOKENS = 60;
@@ -24,8 +25,8 @@ public class SelfInstructProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         Map<String, String> config = new HashMap<>();
-        config.put("vlit.topic-prefix", System.getenv().getOrDefault("VLIT_RUN_ID", "dev") + ".generation-si-test.");
-        for (String channel : List.of("si-conversation", "si-detail", "si-reasoning", "si-describe-repair")) {
+        config.put("vlit.topic-prefix", System.getenv().getOrDefault("VLIT_RUN_ID", "dev") + topicPrefix());
+        for (String channel : channels()) {
             config.put("mp.messaging.incoming." + channel + ".enabled", "true");
             config.put("mp.messaging.incoming." + channel + ".max.poll.records", "8");
         }
@@ -45,6 +46,20 @@ public class SelfInstructProfile implements QuarkusTestProfile {
         });
         config.put("vlit.generation.describe-repair.min-description-tokens", Integer.toString(MIN_DESCRIPTION_TOKENS));
         return config;
+    }
+
+    /** The channels switched on. */
+    protected List<String> channels() {
+        return List.of("si-conversation", "si-detail", "si-reasoning", "si-describe", "si-repair");
+    }
+
+    /** The steps (endpoints) those channels call. */
+    protected List<String> steps() {
+        return List.of("conversation", "detail", "reasoning", "describe", "repair");
+    }
+
+    protected String topicPrefix() {
+        return ".generation-si-test.";
     }
 
     @Override

@@ -112,4 +112,45 @@ class SelfInstructTextTest {
         assertEquals(64, recipe.prompts(ResponseType.CONVERSATION).hash().length());
         assertFalse(recipe.prompts(ResponseType.CONVERSATION).hash().equals(recipe.prompts(ResponseType.DETAIL).hash()));
     }
+
+    @Test
+    void anAcceptedSampleIsWrittenBackAsTheReplyItWasParsedFrom() throws Exception {
+        for (String type : List.of("conversation", "complex_reasoning")) {
+            for (Path reply : replies(type)) {
+                List<Turn> turns = ReplyParser.questionsAndAnswers(Files.readString(reply), 1);
+                String written = InContextRecipe.reply(ResponseType.CONVERSATION.task(), turns).orElseThrow();
+                assertFalse(written.contains(Turn.IMAGE_TOKEN), "no image token in an example: " + written);
+                assertEquals(turns, ReplyParser.questionsAndAnswers(written, 1), reply + ": the example parses back");
+            }
+        }
+        List<Turn> detail = ReplyParser.description("Describe the image.", "A long description of a harbour "
+                + "with boats, a dock and a bicycle in front of them.");
+        assertEquals(detail.get(1).value(), InContextRecipe.reply(ResponseType.DETAIL.task(), detail).orElseThrow());
+        assertTrue(InContextRecipe.reply(ResponseType.REASONING.task(), List.of(Turn.human("q"))).isEmpty());
+        assertTrue(InContextRecipe.reply(ResponseType.REASONING.task(), List.of(Turn.human("q"), Turn.gpt(" ")))
+                .isEmpty(), "an empty answer is no example");
+    }
+
+    @Test
+    void inContextPromptsHashTheirExamplesAndFallBackToTheSeeds() {
+        LlavaInstructRecipe llava = new LlavaInstructRecipe(true);
+        InContextRecipe recipe = new InContextRecipe(llava, 2);
+        ImageIngested image = new ImageIngested(ImageIngested.SCHEMA_VERSION, "img", "k", "png", 100, 100,
+                List.of("A cat on a sofa."), List.of(new BoundingBox("cat", 10, 10, 50, 50)), null, null, null);
+        List<InContextRecipe.Example> seeds = recipe.seedExamples(ResponseType.CONVERSATION);
+        assertEquals(llava.prompts(ResponseType.CONVERSATION).seeds().size(), seeds.size());
+        var one = List.of(new InContextRecipe.Example("s1", "ctx one", "Question:\nQ?\n===\nAnswer:\nA."));
+        var other = List.of(new InContextRecipe.Example("s2", "ctx two", "Question:\nQ?\n===\nAnswer:\nB."));
+        assertEquals(recipe.promptHash(ResponseType.CONVERSATION, one), recipe.promptHash(ResponseType.CONVERSATION, one));
+        assertFalse(recipe.promptHash(ResponseType.CONVERSATION, one).equals(
+                recipe.promptHash(ResponseType.CONVERSATION, other)), "different examples, different prompt hash");
+        var messages = recipe.messages(ResponseType.CONVERSATION, image, one);
+        assertEquals(List.of("system", "user", "assistant", "user"), messages.stream().map(m -> m.role()).toList());
+        assertEquals(llava.context(image), messages.get(3).text());
+        assertEquals(recipe.exampleSeed("img"), recipe.exampleSeed("img"), "the draw depends on the image id only");
+        assertThrows(IllegalArgumentException.class, () -> new InContextRecipe(llava, 0));
+        assertEquals("A cat on a sofa.\nA cat sleeps.\n\ncat: 2 objects\nsofa: 1 object",
+                InContextRecipe.contextFromGroundTruth(new io.vlitforge.shared.events.GroundTruth(
+                        List.of("A cat on a sofa.", "A cat sleeps."), Map.of("sofa", 1, "cat", 2))));
+    }
 }
