@@ -35,7 +35,7 @@ public class SelfInstructProfile implements QuarkusTestProfile {
             config.put(p + "model", "stub-" + step);
             config.put(p + "api-key", "sk-stub-" + step);
             config.put(p + "max-in-flight", Integer.toString(limit));
-            config.put(p + "timeout", "1s");
+            config.put(p + "timeout", "2s"); // under load (CI) a fault-free call must not time out
             config.put(p + "max-retries", "8");
             config.put(p + "initial-backoff", "20ms");
             config.put(p + "max-backoff", "400ms");
@@ -75,7 +75,7 @@ public class SelfInstructProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> start() {
             try {
-                server = new OpenAiStubServer().hangMillis(2500).responder(LlavaReplies::reply);
+                server = new OpenAiStubServer().hangMillis(4000).responder(LlavaReplies::reply);
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
