@@ -15,6 +15,7 @@ import io.vlitforge.shared.events.LineageStep;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -47,6 +48,8 @@ public class SampleGeneratedConsumer {
     private static final Logger LOG = Logger.getLogger(SampleGeneratedConsumer.class);
     /** The channel that writes unreadable inbound records to the dead-letter topic. */
     static final String SAMPLES_GENERATED_DLQ = "samples.generated.dlq";
+    /** The {@code step} field of this consumer's log lines. */
+    private static final String STEP = "filtering";
 
     private final FilterChain chain;
     private final VerdictRepository repository;
@@ -74,17 +77,21 @@ public class SampleGeneratedConsumer {
         List<VerdictRepository.Pending> pending = new ArrayList<>();
         List<Uni<Void>> sends = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
-            try {
-                Sample sample = EventJson.read(record.value(), Sample.class);
-                if (sample.id() == null || sample.imageId() == null || sample.task() == null) {
-                    throw new IllegalArgumentException("sample without id, imageId or task");
+            // Records are keyed by sample id, so what the filters log about a record names its sample.
+            try (LogFields ids = LogFields.of(LogFields.SAMPLE_ID, record.key(), LogFields.STEP, STEP)) {
+                try {
+                    Sample sample = EventJson.read(record.value(), Sample.class);
+                    if (sample.id() == null || sample.imageId() == null || sample.task() == null) {
+                        throw new IllegalArgumentException("sample without id, imageId or task");
+                    }
+                    ids.and(LogFields.IMAGE_ID, sample.imageId()).and(LogFields.TASK, sample.task());
+                    pending.add(new VerdictRepository.Pending(sample, chain.check(sample)));
+                } catch (RuntimeException e) {
+                    LOG.warnf("unreadable samples.generated record (partition %d, offset %d) sent to the "
+                            + "dead-letter topic: %s", record.partition(), record.offset(), e.getMessage());
+                    metrics.counter("vlit.filtering.records.dead_lettered", "reason", "unreadable").increment();
+                    sends.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
                 }
-                pending.add(new VerdictRepository.Pending(sample, chain.check(sample)));
-            } catch (RuntimeException e) {
-                LOG.warnf("unreadable samples.generated record (partition %d, offset %d) sent to the dead-letter "
-                        + "topic: %s", record.partition(), record.offset(), e.getMessage());
-                metrics.counter("vlit.filtering.records.dead_lettered", "reason", "unreadable").increment();
-                sends.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
             }
         }
         return judge(pending).chain(judged -> decide(judged, sends));
@@ -100,6 +107,9 @@ public class SampleGeneratedConsumer {
                 if (!decision.replayed()) {
                     count(sample, decision);
                 }
+                if (LOG.isDebugEnabled()) {
+                    logDecision(sample, decision);
+                }
                 FilteredSample out = new FilteredSample(FilteredSample.SCHEMA_VERSION, sample.withStep(step),
                         decision.outcome(), decision.verdicts());
                 MutinyEmitter<String> target = decision.outcome() == Verdict.Outcome.ACCEPTED ? accepted : rejected;
@@ -108,7 +118,8 @@ public class SampleGeneratedConsumer {
             }
             return sends.isEmpty() ? Uni.createFrom().voidItem()
                     : Uni.join().all(sends).andFailFast().replaceWithVoid();
-        }).onFailure().invoke(e -> LOG.errorf(e, "a batch of %d samples failed", pending.size()));
+        }).onFailure().invoke(e -> LogFields.of(LogFields.STEP, STEP)
+                .run(() -> LOG.errorf(e, "a batch of %d samples failed", pending.size())));
     }
 
     /**
@@ -139,6 +150,19 @@ public class SampleGeneratedConsumer {
         });
         return context == null ? judged
                 : judged.emitOn(command -> context.runOnContext(ignored -> command.run()));
+    }
+
+    /** One line per decided sample (debug level), with the sample, its image and the deciding filter as fields. */
+    private static void logDecision(Sample sample, VerdictRepository.Decision decision) {
+        Verdict rejecting = decision.verdicts().stream().filter(v -> v.outcome() == Verdict.Outcome.REJECTED)
+                .findFirst().orElse(null);
+        try (LogFields ids = LogFields.of(LogFields.SAMPLE_ID, sample.id(), LogFields.IMAGE_ID, sample.imageId())
+                .and(LogFields.STEP, STEP).and(LogFields.TASK, sample.task())
+                .and(LogFields.FILTER, rejecting == null ? null : rejecting.filter())) {
+            LOG.debugf("sample %s %s%s%s", sample.id(), outcome(decision.outcome()),
+                    rejecting == null ? "" : " by " + rejecting.filter() + ": " + rejecting.reason(),
+                    decision.replayed() ? " (redelivered; stored verdicts replayed)" : "");
+        }
     }
 
     /** Counted once per decision, never on a replay, so redeliveries do not inflate the numbers. */

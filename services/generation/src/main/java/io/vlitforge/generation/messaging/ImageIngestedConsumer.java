@@ -7,6 +7,7 @@ import io.vlitforge.generation.service.AdaptionService;
 import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ public class ImageIngestedConsumer {
 
     /** The channel that writes unreadable inbound records to the dead-letter topic. */
     static final String IMAGES_INGESTED_DLQ = "images.ingested.dlq";
+    /** The {@code step} field of this consumer's log lines. */
+    static final String STEP = "adaption";
 
     @Incoming(Topics.IMAGES_INGESTED)
     public Uni<Void> onImagesIngested(ConsumerRecords<String, String> records) {
@@ -56,15 +59,19 @@ public class ImageIngestedConsumer {
                 ImageIngested image = EventJson.read(record.value(), ImageIngested.class);
                 images.put(image.imageId(), image);
             } catch (RuntimeException e) {
-                LOG.warnf("unreadable images.ingested record (partition %d, offset %d) sent to the dead-letter topic: %s",
-                        record.partition(), record.offset(), e.getMessage());
+                // Records are keyed by image id, so the line names the image even when its value is unreadable.
+                try (LogFields ids = LogFields.of(LogFields.IMAGE_ID, record.key(), LogFields.STEP, STEP)) {
+                    LOG.warnf("unreadable images.ingested record (partition %d, offset %d) sent to the dead-letter "
+                            + "topic: %s", record.partition(), record.offset(), e.getMessage());
+                }
                 metrics.counter("vlit.generation.records.dead_lettered", "reason", "unreadable").increment();
                 unreadable.add(DeadLetters.of(record, e));
             }
         }
         return adaption.generate(List.copyOf(images.values()), adaption.activeRecipes(), true)
                 .chain(() -> deadLetter(unreadable))
-                .onFailure().invoke(e -> LOG.errorf(e, "a batch of %d images failed", images.size()));
+                .onFailure().invoke(e -> LogFields.of(LogFields.STEP, STEP)
+                        .run(() -> LOG.errorf(e, "a batch of %d images failed", images.size())));
     }
 
     private Uni<Void> deadLetter(List<Message<String>> unreadable) {

@@ -11,6 +11,7 @@ import io.vlitforge.shared.events.DescriptionDrafted;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -115,6 +116,10 @@ public class SelfInstructConsumer {
                 ImageIngested image = EventJson.read(record.value(), ImageIngested.class);
                 images.put(image.imageId(), image);
             } catch (RuntimeException e) {
+                try (LogFields ids = LogFields.of(LogFields.IMAGE_ID, record.key())) {
+                    LOG.warnf("unreadable %s record (partition %d, offset %d) sent to the dead-letter topic: %s",
+                            record.topic(), record.partition(), record.offset(), e.getMessage());
+                }
                 metrics.counter("vlit.generation.records.dead_lettered", "reason", "unreadable").increment();
                 unreadable.add(DeadLetters.of(record, e));
             }

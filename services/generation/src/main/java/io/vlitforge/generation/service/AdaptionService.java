@@ -12,6 +12,7 @@ import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -37,6 +38,8 @@ import org.jboss.logging.Logger;
 public class AdaptionService {
 
     private static final Logger LOG = Logger.getLogger(AdaptionService.class);
+    /** The {@code step} field of this step's log lines. */
+    private static final String STEP = "adaption";
 
     private final GenerationConfig.Adaption config;
     private final TaskLibrary library;
@@ -102,7 +105,15 @@ public class AdaptionService {
             Map<AdaptionRecipe, List<Sample>> byRecipe = new LinkedHashMap<>();
             for (AdaptionRecipe recipe : under) {
                 List<Sample> generated = new ArrayList<>();
-                images.forEach(image -> generated.addAll(recipe.generate(image, now.toString())));
+                for (ImageIngested image : images) {
+                    // Synchronous per image: what the recipe logs about the image carries its id.
+                    try (LogFields ids = LogFields.of(LogFields.IMAGE_ID, image.imageId(), LogFields.STEP, STEP)
+                            .and("recipe", recipe.id())) {
+                        List<Sample> made = recipe.generate(image, now.toString());
+                        LOG.debugf("image %s: %d samples under recipe %s", image.imageId(), made.size(), recipe.id());
+                        generated.addAll(made);
+                    }
+                }
                 byRecipe.put(recipe, generated);
             }
             return byRecipe;

@@ -39,6 +39,7 @@ import io.vlitforge.shared.events.SourceRef;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.images.PerceptualHash;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.objectstore.ObjectKeys;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -219,10 +220,12 @@ public class IngestService {
         run.entity.imagesNew = run.ingested + run.entity.imagesMerged;
         run.flushRejections();
         await(() -> repository.saveRun(run.entity));
-        LOG.infof("ingest %s (%s) of %s: %d seen, %d ingested, %d merged, %d duplicates, %d images and %d annotations "
-                + "refused", run.entity.runId, run.entity.format, run.entity.dataset, run.entity.imagesSeen,
-                run.ingested, run.entity.imagesMerged, run.entity.imagesAlreadyPresent, run.entity.imagesRejected,
-                run.entity.annotationsRejected);
+        try (LogFields ids = LogFields.of(LogFields.RUN_ID, run.entity.runId)) {
+            LOG.infof("ingest %s (%s) of %s: %d seen, %d ingested, %d merged, %d duplicates, %d images and %d "
+                    + "annotations refused", run.entity.runId, run.entity.format, run.entity.dataset,
+                    run.entity.imagesSeen, run.ingested, run.entity.imagesMerged, run.entity.imagesAlreadyPresent,
+                    run.entity.imagesRejected, run.entity.annotationsRejected);
+        }
     }
 
     /**
@@ -769,7 +772,9 @@ public class IngestService {
             if (reported.size() < REPORTED_REJECTIONS) {
                 reported.add(new ImportReport.Rejection(r.item, r.reason, r.detail));
             }
-            LOG.debugf("ingest %s refused %s: %s (%s)", entity.runId, r.item, reason, r.detail);
+            try (LogFields ids = LogFields.of(LogFields.RUN_ID, entity.runId)) {
+                LOG.debugf("ingest %s refused %s: %s (%s)", entity.runId, r.item, reason, r.detail);
+            }
         }
 
         void flushRejectionsIfMany() {

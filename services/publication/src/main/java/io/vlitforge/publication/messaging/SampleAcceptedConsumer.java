@@ -10,6 +10,7 @@ import io.vlitforge.shared.events.FilteredSample;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -64,8 +65,11 @@ public class SampleAcceptedConsumer {
                 rows.put(sample.id(), new AcceptedRow(sample.id(), sample.imageId(), sample.imageKey(), sample.task(),
                         EventJson.write(sample), now, EventJson.write(filtered.verdicts())));
             } catch (RuntimeException e) {
-                LOG.warnf("unusable samples.accepted record (partition %d, offset %d) sent to the dead-letter topic: %s",
-                        record.partition(), record.offset(), e.getMessage());
+                // Records are keyed by sample id, so the line names the sample even when the value is unusable.
+                try (LogFields ids = LogFields.of(LogFields.SAMPLE_ID, record.key())) {
+                    LOG.warnf("unusable samples.accepted record (partition %d, offset %d) sent to the dead-letter "
+                            + "topic: %s", record.partition(), record.offset(), e.getMessage());
+                }
                 metrics.counter("vlit.publication.records.dead_lettered", "reason", "unreadable").increment();
                 deadLettered.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
             }

@@ -19,6 +19,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.ids.Ids;
 import io.vlitforge.shared.json.EventJson;
+import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.objectstore.ObjectKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -223,7 +224,8 @@ public class ReleaseService {
         try {
             validator.validate(files, path -> store.open(prefix + path));
         } catch (ReleaseValidationException e) {
-            LOG.warnf("release %s %s not published: %s", name, version, e.getMessage());
+            LogFields.of(LogFields.RELEASE, name + "/" + version)
+                    .run(() -> LOG.warnf("release %s %s not published: %s", name, version, e.getMessage()));
             throw e;
         }
         tracker.stage("publishing");
@@ -252,8 +254,10 @@ public class ReleaseService {
         // counted, they are the store's own bytes) and its samples.
         metrics.summary("vlit.publication.release.bytes").record(writtenBytes[0]);
         metrics.summary("vlit.publication.release.samples").record(files.samples());
-        LOG.infof("published %s %s (%s): %d samples, %d images at s3://%s/%s", name, version, release.formats,
-                files.samples(), release.images, store.bucket(), prefix);
+        try (LogFields ids = LogFields.of(LogFields.RELEASE, name + "/" + version)) {
+            LOG.infof("published %s %s (%s): %d samples, %d images at s3://%s/%s", name, version, release.formats,
+                    files.samples(), release.images, store.bucket(), prefix);
+        }
         return info(release, files.samplesByTask());
     }
 
