@@ -342,7 +342,9 @@ class DeploymentManifestsTest {
             for (String line : properties(service)) {
                 Matcher m = INCOMING.matcher(line.strip());
                 if (m.matches()) {
-                    channels.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(m.group(2), m.group(3));
+                    // A value the environment may override (${VLIT_AA_GROUP:generation-adaption}) counts as its default.
+                    channels.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(m.group(2),
+                            m.group(3).replaceAll("^\\$\\{[A-Z0-9_]+:([^}]*)}$", "$1"));
                 }
                 Matcher e = ENABLED.matcher(line.strip());
                 if (e.matches()) {
