@@ -1,5 +1,7 @@
 package io.vlitforge.endtoend;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs the four services from their packaged jars as separate operating-system processes, each on a
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class ServiceProcesses implements AutoCloseable {
 
     static final List<String> SERVICES = List.of("ingestion", "generation", "filtering", "publication");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -37,7 +41,7 @@ final class ServiceProcesses implements AutoCloseable {
             int port = freePort();
             ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx384m", "-jar", jar.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(logs.resolve(service + ".log").toFile());
+                    .redirectOutput(log(service).toFile());
             builder.environment().putAll(environment);
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -75,12 +79,43 @@ final class ServiceProcesses implements AutoCloseable {
         }
     }
 
+    /** The last 40 lines of a service's log, JSON lines shown as text (time, level, logger, message, ids). */
     String tail(String service) {
         try {
-            List<String> lines = Files.readAllLines(logs.resolve(service + ".log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            List<String> lines = Files.readAllLines(log(service));
+            return lines.subList(Math.max(0, lines.size() - 40), lines.size()).stream().map(ServiceProcesses::readable)
+                    .collect(Collectors.joining("\n"));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The file a service logs to (one JSON object per line: the services run packaged, as in production). */
+    Path log(String service) {
+        return logs.resolve(service + ".log");
+    }
+
+    /** A JSON log line as one line of text; any other line as it is. */
+    static String readable(String line) {
+        if (!line.startsWith("{")) {
+            return line;
+        }
+        try {
+            JsonNode record = JSON.readTree(line);
+            StringBuilder text = new StringBuilder().append(record.path("timestamp").asText()).append(' ')
+                    .append(record.path("level").asText()).append(" [").append(record.path("loggerName").asText())
+                    .append("] ").append(record.path("message").asText());
+            if (record.path("mdc").size() > 0) {
+                text.append(' ').append(record.path("mdc"));
+            }
+            JsonNode exception = record.path("exception");
+            if (!exception.isMissingNode()) {
+                text.append("\n    ").append(exception.path("exceptionType").asText()).append(": ")
+                        .append(exception.path("message").asText());
+            }
+            return text.toString();
+        } catch (IOException notJson) {
+            return line;
         }
     }
 
