@@ -29,6 +29,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Strategy;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.ids.Ids;
+import io.vlitforge.shared.logging.LogFields;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -387,7 +388,8 @@ public class SelfInstructService {
     private void count(Collection<Rejection> rejections) {
         rejections.forEach(r -> {
             metrics.counter("vlit.generation.rejections", "step", r.step(), "reason", reasonTag(r)).increment();
-            LOG.infof("image %s rejected by %s: %s", r.imageId(), r.step(), r.reason());
+            LogFields.of(LogFields.IMAGE_ID, r.imageId(), LogFields.STEP, r.step())
+                    .run(() -> LOG.infof("image %s rejected by %s: %s", r.imageId(), r.step(), r.reason()));
         });
     }
 
