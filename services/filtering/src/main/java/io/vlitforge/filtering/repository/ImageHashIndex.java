@@ -9,7 +9,12 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -24,10 +29,27 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * (which row-locks a key, or waits for the replica whose uncommitted insert holds it), all keys in one
  * sorted pass, so two replicas never lock in opposite orders. Two polls holding images that are near each
  * other are thereby decided one after the other, and the second one's look-up (a later statement, in
- * READ COMMITTED) sees what the first one indexed. Runs inside the caller's transaction.
+ * READ COMMITTED) sees what the first one indexed. The look-up is one statement for the whole poll
+ * ({@link #load}), the samples are checked against it in memory, and the images the poll indexed are written
+ * in two statements at its end. Runs inside the caller's transaction.
  */
 @ApplicationScoped
 public class ImageHashIndex {
+
+    private static final String LOAD = """
+            select h.image_id, h.hash, b.band, b.bucket from filtering.image_hash_bands b
+            join filtering.image_hashes h on h.image_id = b.image_id
+            where b.bands = ?1 and (b.band, b.bucket) in (select * from unnest(cast(?2 as int[]), cast(?3 as bigint[])))
+            union all
+            select image_id, hash, null, null from filtering.image_hashes where image_id = any(cast(?4 as text[]))""";
+    private static final String INSERT_HASHES = """
+            insert into filtering.image_hashes (image_id, hash, sample_id, first_seen_at)
+            select i, h, s, ?4 from unnest(cast(?1 as text[]), cast(?2 as bigint[]), cast(?3 as text[])) as t(i, h, s)
+            on conflict (image_id) do nothing""";
+    private static final String INSERT_BANDS = """
+            insert into filtering.image_hash_bands (bands, band, bucket, image_id)
+            select ?1, b, k, i from unnest(cast(?2 as int[]), cast(?3 as bigint[]), cast(?4 as text[])) as t(b, k, i)
+            on conflict do nothing""";
 
     /** Band keys per lock statement, well below PostgreSQL's 65,535 bind parameters. */
     private static final int KEYS_PER_STATEMENT = 10_000;
@@ -78,88 +100,74 @@ public class ImageHashIndex {
     }
 
     /**
-     * The sample's {@code near_image} verdict. A sample that passed every filter so far ({@code index}) and is
-     * no near-duplicate indexes its image, unless the image is indexed already; any other sample is only
-     * looked up. The caller must hold the sample's band keys ({@link #lockBuckets}).
+     * The indexed images a poll's samples can meet: those of the samples' own images, and those sharing a band
+     * value with one of their hashes. The caller must hold the samples' band keys ({@link #lockBuckets}), so
+     * no other replica can index a near image until the poll commits; the samples are then checked against
+     * this snapshot one after the other ({@link PollIndexes#checkImage}).
      */
-    public Uni<Result> check(Mutiny.Session session, NearImageFilter filter, Sample sample, boolean index,
-            OffsetDateTime now) {
-        Long hash = NearImageFilter.hashOf(sample);
-        if (hash == null) {
-            return Uni.createFrom().item(new Result(filter.noHash(sample), false));
-        }
-        long[] values = filter.bandValues(hash);
-        StringBuilder sql = new StringBuilder("""
-                select h.image_id, h.hash from filtering.image_hashes h where h.image_id = ?1 or h.image_id in (
-                    select b.image_id from filtering.image_hash_bands b where b.bands = ?2 and (b.band, b.bucket) in (""");
-        for (int band = 0; band < values.length; band++) {
-            sql.append(band == 0 ? "" : ", ").append("(?").append(2 * band + 3).append(", ?").append(2 * band + 4)
-                    .append(')');
-        }
-        sql.append("))");
-        var query = session.createNativeQuery(sql.toString(), Object[].class).setParameter(1, sample.imageId())
-                .setParameter(2, filter.bands());
-        for (int band = 0; band < values.length; band++) {
-            query.setParameter(2 * band + 3, band).setParameter(2 * band + 4, values[band]);
-        }
-        return query.getResultList().chain(rows -> {
-            boolean known = false;
-            NearImageFilter.Match nearest = null;
-            for (Object[] row : rows) {
-                String imageId = (String) row[0];
-                if (imageId.equals(sample.imageId())) {
-                    known = true;
-                    continue;
-                }
-                int distance = NearImageFilter.distance(hash, ((Number) row[1]).longValue());
-                if (nearest == null || distance < nearest.distance()
-                        || distance == nearest.distance() && imageId.compareTo(nearest.imageId()) < 0) {
-                    nearest = new NearImageFilter.Match(imageId, distance);
+    public Uni<Snapshot> load(Mutiny.Session session, NearImageFilter filter, Collection<Sample> samples) {
+        TreeSet<Key> keys = new TreeSet<>(KEY_ORDER);
+        Set<String> imageIds = new HashSet<>();
+        for (Sample sample : samples) {
+            Long hash = NearImageFilter.hashOf(sample);
+            if (hash != null) {
+                imageIds.add(sample.imageId());
+                long[] values = filter.bandValues(hash);
+                for (int band = 0; band < values.length; band++) {
+                    keys.add(new Key(band, values[band]));
                 }
             }
-            if (known) {
-                // The image itself was indexed first: its samples keep passing, whatever was indexed after it.
-                return Uni.createFrom().item(new Result(filter.indexed(nearest), false));
-            }
-            Verdict verdict = filter.verdict(nearest);
-            if (!index || verdict.outcome() != Verdict.Outcome.ACCEPTED) {
-                return Uni.createFrom().item(new Result(verdict, false));
-            }
-            return insert(session, filter, sample, hash, values, now).replaceWith(new Result(verdict, true));
-        });
-    }
-
-    private static Uni<Integer> insert(Mutiny.Session session, NearImageFilter filter, Sample sample, long hash,
-            long[] values, OffsetDateTime now) {
-        StringBuilder sql = new StringBuilder("with image as (insert into filtering.image_hashes (image_id, hash, "
-                + "sample_id, first_seen_at) values (?1, ?2, ?3, ?4) on conflict (image_id) do nothing returning 1) "
-                + "insert into filtering.image_hash_bands (bands, band, bucket, image_id) values ");
-        for (int band = 0; band < values.length; band++) {
-            int p = 4 * band + 5;
-            sql.append(band == 0 ? "" : ", ").append("(?").append(p).append(", ?").append(p + 1).append(", ?")
-                    .append(p + 2).append(", ?").append(p + 3).append(')');
         }
-        sql.append(" on conflict do nothing");
-        var query = session.createNativeQuery(sql.toString()).setParameter(1, sample.imageId()).setParameter(2, hash)
-                .setParameter(3, sample.id()).setParameter(4, now);
-        for (int band = 0; band < values.length; band++) {
-            int p = 4 * band + 5;
-            query.setParameter(p, filter.bands()).setParameter(p + 1, band).setParameter(p + 2, values[band])
-                    .setParameter(p + 3, sample.imageId());
-        }
-        return query.executeUpdate();
-    }
-
-    /** Takes images out of the index again: images a poll indexed but none of whose samples it accepted. */
-    public Uni<Void> release(Mutiny.Session session, Collection<String> imageIds) {
+        Snapshot snapshot = new Snapshot(new HashMap<>(), new HashMap<>());
         if (imageIds.isEmpty()) {
+            return Uni.createFrom().item(snapshot);
+        }
+        return session.createNativeQuery(LOAD, Object[].class).setParameter(1, filter.bands())
+                .setParameter(2, keys.stream().map(Key::band).toArray(Integer[]::new))
+                .setParameter(3, keys.stream().map(Key::bucket).toArray(Long[]::new))
+                .setParameter(4, imageIds.toArray(String[]::new)).getResultList().map(rows -> {
+                    for (Object[] row : rows) {
+                        String imageId = (String) row[0];
+                        snapshot.hashes().put(imageId, ((Number) row[1]).longValue());
+                        if (row[2] != null) {
+                            snapshot.bands().computeIfAbsent(new PollIndexes.ImageKey(((Number) row[2]).intValue(),
+                                    ((Number) row[3]).longValue()), k -> new LinkedHashSet<>()).add(imageId);
+                        }
+                    }
+                    return snapshot;
+                });
+    }
+
+    /** Indexed images (id to hash) and the images under each band value, of the configured band layout. */
+    public record Snapshot(Map<String, Long> hashes, Map<PollIndexes.ImageKey, Set<String>> bands) {
+    }
+
+    /** Indexes the images a poll accepted first: one row per image and one per band value. */
+    public Uni<Void> insert(Mutiny.Session session, NearImageFilter filter, Collection<PollIndexes.IndexedImage> images,
+            OffsetDateTime now) {
+        if (images.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        String[] ids = imageIds.toArray(String[]::new);
-        return session.createNativeQuery("delete from filtering.image_hash_bands where image_id = any(?1)")
-                .setParameter(1, ids).executeUpdate()
-                .chain(() -> session.createNativeQuery("delete from filtering.image_hashes where image_id = any(?1)")
-                        .setParameter(1, ids).executeUpdate())
+        List<PollIndexes.IndexedImage> list = new ArrayList<>(images);
+        List<Integer> bands = new ArrayList<>();
+        List<Long> buckets = new ArrayList<>();
+        List<String> bandImages = new ArrayList<>();
+        for (PollIndexes.IndexedImage image : list) {
+            long[] values = image.bandValues();
+            for (int band = 0; band < values.length; band++) {
+                bands.add(band);
+                buckets.add(values[band]);
+                bandImages.add(image.imageId());
+            }
+        }
+        return session.createNativeQuery(INSERT_HASHES)
+                .setParameter(1, list.stream().map(PollIndexes.IndexedImage::imageId).toArray(String[]::new))
+                .setParameter(2, list.stream().map(PollIndexes.IndexedImage::hash).toArray(Long[]::new))
+                .setParameter(3, list.stream().map(PollIndexes.IndexedImage::sampleId).toArray(String[]::new))
+                .setParameter(4, now).executeUpdate()
+                .chain(() -> session.createNativeQuery(INSERT_BANDS).setParameter(1, filter.bands())
+                        .setParameter(2, bands.toArray(Integer[]::new)).setParameter(3, buckets.toArray(Long[]::new))
+                        .setParameter(4, bandImages.toArray(String[]::new)).executeUpdate())
                 .replaceWithVoid();
     }
 }

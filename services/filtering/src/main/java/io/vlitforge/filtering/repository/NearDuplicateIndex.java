@@ -1,106 +1,132 @@
 package io.vlitforge.filtering.repository;
 
 import io.smallrye.mutiny.Uni;
-import io.vlitforge.filtering.filters.MinHash;
-import io.vlitforge.filtering.filters.NearDuplicateFilter.Match;
 import io.vlitforge.filtering.filters.NearDuplicateFilter.Probe;
+import io.vlitforge.filtering.repository.PollIndexes.BandKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * The MinHash-LSH index in PostgreSQL, so that near-duplicate decisions hold across replicas and runs.
- * A sample claims its band keys with {@code INSERT ... ON CONFLICT DO NOTHING}: if every key is new it
- * cannot be a near-duplicate of anything indexed; if some collide, their owners are the candidates and
- * the best estimated Jaccard decides. A rejected sample gives its keys back, so only samples that passed
- * are ever candidates. Keys are inserted in band order in one statement, so concurrent claims lock in the
- * same order and cannot deadlock; a claim that collides with an uncommitted one waits for it to commit.
- * Runs inside the caller's transaction.
+ * Band keys are claimed with {@code INSERT ... ON CONFLICT DO NOTHING}: if every key of a sample is new it
+ * cannot be a near-duplicate of anything indexed; if some collide, their owners are the candidates and the
+ * best estimated Jaccard decides (in {@link PollIndexes}). A rejected sample gives its keys back, so only
+ * samples that passed are ever candidates. A poll claims the keys of all its samples in one statement, in
+ * key order, so concurrent claims lock in the same order and cannot deadlock; a claim that collides with an
+ * uncommitted one waits for it to commit. Runs inside the caller's transaction.
  */
 @ApplicationScoped
 public class NearDuplicateIndex {
 
-    /** Claims the sample's keys; the best confirmed or unconfirmed candidate, or null when nothing collided. */
-    public Uni<Match> claim(Mutiny.Session session, String sampleId, Probe probe, double threshold,
-            OffsetDateTime now) {
-        long[] keys = probe.bandKeys();
-        // Band keys and signature go in one statement: when every key is new (the common case) the claim
-        // is one round trip. A confirmed near-duplicate takes both back out.
-        StringBuilder sql = new StringBuilder(
-                "with claimed as (insert into filtering.near_duplicate_bands (band, bucket, sample_id) values ");
-        for (int band = 0; band < keys.length; band++) {
-            sql.append(band == 0 ? "" : ", ").append("(?").append(3 * band + 1).append(", ?")
-                    .append(3 * band + 2).append(", ?").append(3 * band + 3).append(')');
-        }
-        int s = 3 * keys.length;
-        sql.append(" on conflict (band, bucket) do nothing returning 1), signature as (insert into "
-                + "filtering.near_duplicate_signatures (sample_id, scope, signature, first_seen_at) values (?")
-                .append(s + 1).append(", ?").append(s + 2).append(", ?").append(s + 3).append(", ?").append(s + 4)
-                .append(") on conflict (sample_id) do nothing returning 1) select count(*) from claimed");
-        var insert = session.createNativeQuery(sql.toString(), Long.class);
-        for (int band = 0; band < keys.length; band++) {
-            insert.setParameter(3 * band + 1, band).setParameter(3 * band + 2, keys[band])
-                    .setParameter(3 * band + 3, sampleId);
-        }
-        insert.setParameter(s + 1, sampleId).setParameter(s + 2, probe.scope())
-                .setParameter(s + 3, encode(probe.signature())).setParameter(s + 4, now);
-        return insert.getSingleResult().chain(inserted -> {
-            if (inserted == keys.length) {
-                return Uni.createFrom().nullItem();
-            }
-            return bestCandidate(session, sampleId, probe).chain(match -> {
-                if (match != null && match.jaccard() >= threshold) {
-                    return release(session, sampleId).replaceWith(match);
-                }
-                return Uni.createFrom().item(match);
-            });
-        });
-    }
+    private static final String CLAIM = """
+            insert into filtering.near_duplicate_bands (band, bucket, sample_id)
+            select b, k, s from unnest(cast(?1 as int[]), cast(?2 as bigint[]), cast(?3 as text[]))
+                with ordinality as t(b, k, s, n) order by n
+            on conflict (band, bucket) do nothing returning band, bucket""";
+    private static final String OWNERS = """
+            select b.band, b.bucket, b.sample_id, s.signature from filtering.near_duplicate_bands b
+            left join filtering.near_duplicate_signatures s on s.sample_id = b.sample_id
+            where (b.band, b.bucket) in (select * from unnest(cast(?1 as int[]), cast(?2 as bigint[])))""";
+    private static final String DELETE = """
+            delete from filtering.near_duplicate_bands where (band, bucket) in (
+                select * from unnest(cast(?1 as int[]), cast(?2 as bigint[])))""";
+    private static final String REASSIGN = """
+            update filtering.near_duplicate_bands b set sample_id = t.s
+            from unnest(cast(?1 as int[]), cast(?2 as bigint[]), cast(?3 as text[])) as t(band, bucket, s)
+            where b.band = t.band and b.bucket = t.bucket""";
+    private static final String SIGNATURES = """
+            insert into filtering.near_duplicate_signatures (sample_id, scope, signature, first_seen_at)
+            select s, c, g, ?4 from unnest(cast(?1 as text[]), cast(?2 as text[]), cast(?3 as text[])) as t(s, c, g)
+            on conflict (sample_id) do nothing""";
 
-    /** Takes a sample's band keys and signature back out, for a sample rejected after it claimed them. */
-    public Uni<Void> release(Mutiny.Session session, String sampleId) {
-        return session.createNativeQuery("delete from filtering.near_duplicate_bands where sample_id = ?1")
-                .setParameter(1, sampleId).executeUpdate()
-                .chain(() -> session.createNativeQuery(
-                        "delete from filtering.near_duplicate_signatures where sample_id = ?1")
-                        .setParameter(1, sampleId).executeUpdate())
-                .replaceWithVoid();
+    /** A band key's owner as stored, with its signature (null when it has none). */
+    public record Owner(String sampleId, int[] signature) {
     }
 
     /**
-     * The most similar indexed sample sharing a band key, without claiming anything: used for samples that
-     * another filter already rejected, so they still get a near-duplicate verdict but never enter the index.
+     * Inserts every key (sorted by the caller) under the sample id given for it, where nobody holds it yet,
+     * waiting for uncommitted claims of other transactions; the keys inserted.
      */
-    public Uni<Match> bestCandidate(Mutiny.Session session, String sampleId, Probe probe) {
-        long[] keys = probe.bandKeys();
-        StringBuilder sql = new StringBuilder("""
-                select s.sample_id, s.signature from filtering.near_duplicate_signatures s
-                where s.sample_id <> ?1 and s.sample_id in (
-                    select b.sample_id from filtering.near_duplicate_bands b where (b.band, b.bucket) in (""");
-        for (int band = 0; band < keys.length; band++) {
-            sql.append(band == 0 ? "" : ", ").append("(?").append(2 * band + 2).append(", ?")
-                    .append(2 * band + 3).append(')');
+    public Uni<Set<BandKey>> claim(Mutiny.Session session, List<BandKey> keys, List<String> sampleIds) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
         }
-        sql.append(")) order by s.sample_id");
-        var query = session.createNativeQuery(sql.toString(), Object[].class).setParameter(1, sampleId);
-        for (int band = 0; band < keys.length; band++) {
-            query.setParameter(2 * band + 2, band).setParameter(2 * band + 3, keys[band]);
-        }
-        return query.getResultList().map(rows -> best(rows, probe.signature()));
+        return session.createNativeQuery(CLAIM, Object[].class).setParameter(1, bands(keys))
+                .setParameter(2, buckets(keys)).setParameter(3, sampleIds.toArray(String[]::new)).getResultList()
+                .map(rows -> {
+                    Set<BandKey> inserted = new HashSet<>();
+                    rows.forEach(r -> inserted.add(new BandKey(((Number) r[0]).intValue(), ((Number) r[1]).longValue())));
+                    return inserted;
+                });
     }
 
-    private static Match best(List<Object[]> rows, int[] signature) {
-        Match best = null;
-        for (Object[] row : rows) {
-            double jaccard = MinHash.estimatedJaccard(signature, decode((String) row[1]));
-            if (best == null || jaccard > best.jaccard()) {
-                best = new Match((String) row[0], jaccard);
-            }
+    /** Who holds each of these keys now, with their signatures. */
+    public Uni<Map<BandKey, Owner>> owners(Mutiny.Session session, Collection<BandKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
         }
-        return best;
+        List<BandKey> list = new ArrayList<>(keys);
+        return session.createNativeQuery(OWNERS, Object[].class).setParameter(1, bands(list))
+                .setParameter(2, buckets(list)).getResultList().map(rows -> {
+                    Map<BandKey, Owner> owners = new HashMap<>();
+                    Map<String, int[]> decoded = new HashMap<>();
+                    for (Object[] r : rows) {
+                        String owner = (String) r[2];
+                        int[] signature = r[3] == null ? null : decoded.computeIfAbsent(owner, o -> decode((String) r[3]));
+                        owners.put(new BandKey(((Number) r[0]).intValue(), ((Number) r[1]).longValue()),
+                                new Owner(owner, signature));
+                    }
+                    return owners;
+                });
+    }
+
+    /**
+     * Writes a poll's end state: keys it inserted that nobody owns are deleted, keys that ended with another
+     * sample than the one they were inserted under are given to it, and the signatures of the samples that
+     * kept their keys are stored.
+     */
+    public Uni<Void> finish(Mutiny.Session session, List<BandKey> unowned, Map<BandKey, String> reassigned,
+            Map<String, Probe> signatures, OffsetDateTime now) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        if (!unowned.isEmpty()) {
+            all = all.chain(() -> session.createNativeQuery(DELETE).setParameter(1, bands(unowned))
+                    .setParameter(2, buckets(unowned)).executeUpdate().replaceWithVoid());
+        }
+        if (!reassigned.isEmpty()) {
+            List<BandKey> keys = new ArrayList<>(reassigned.keySet());
+            all = all.chain(() -> session.createNativeQuery(REASSIGN).setParameter(1, bands(keys))
+                    .setParameter(2, buckets(keys))
+                    .setParameter(3, keys.stream().map(reassigned::get).toArray(String[]::new))
+                    .executeUpdate().replaceWithVoid());
+        }
+        if (!signatures.isEmpty()) {
+            List<String> ids = new ArrayList<>(signatures.keySet());
+            all = all.chain(() -> session.createNativeQuery(SIGNATURES)
+                    .setParameter(1, ids.toArray(String[]::new))
+                    .setParameter(2, ids.stream().map(id -> signatures.get(id).scope()).toArray(String[]::new))
+                    .setParameter(3, ids.stream().map(id -> encode(signatures.get(id).signature()))
+                            .toArray(String[]::new))
+                    .setParameter(4, now).executeUpdate().replaceWithVoid());
+        }
+        return all;
+    }
+
+    private static Integer[] bands(List<BandKey> keys) {
+        return keys.stream().map(BandKey::band).toArray(Integer[]::new);
+    }
+
+    private static Long[] buckets(List<BandKey> keys) {
+        return keys.stream().map(BandKey::bucket).toArray(Long[]::new);
     }
 
     static String encode(int[] signature) {

@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -42,22 +44,19 @@ public class VerdictRepository {
 
     private static final TypeReference<List<Verdict>> VERDICT_LIST = new TypeReference<>() {
     };
-    private static final String CLAIM_FINGERPRINT = """
-            insert into filtering.content_fingerprints (content_hash, sample_id, first_seen_at)
-            values (?1, ?2, ?3) on conflict (content_hash) do nothing returning sample_id""";
     private static final String INSERT_VERDICTS = "insert into filtering.verdicts (sample_id, image_id, task, "
             + "outcome, reason, detail, content_hash, verdicts_json, decided_at, chain_version, recipe, "
             + "source_dataset, lineage_json) values ";
-    private static final String FINGERPRINT_OWNER =
-            "select sample_id from filtering.content_fingerprints where content_hash = ?1";
 
+    private final ContentFingerprints fingerprints;
     private final NearDuplicateIndex nearDuplicates;
     private final QuotaCounter quotas;
     private final NoveltyPool novelty;
     private final ImageHashIndex images;
 
-    public VerdictRepository(NearDuplicateIndex nearDuplicates, QuotaCounter quotas, NoveltyPool novelty,
-            ImageHashIndex images) {
+    public VerdictRepository(ContentFingerprints fingerprints, NearDuplicateIndex nearDuplicates, QuotaCounter quotas,
+            NoveltyPool novelty, ImageHashIndex images) {
+        this.fingerprints = fingerprints;
         this.nearDuplicates = nearDuplicates;
         this.images = images;
         this.quotas = quotas;
@@ -106,6 +105,14 @@ public class VerdictRepository {
      * instead of one per sample is what lets filtering keep up with generation. Quotas are counted last,
      * for the whole batch at once ({@link QuotaCounter}); a sample the quota turns away gives its
      * fingerprint and band keys back, so it never makes a later sample a duplicate.
+     * <p>
+     * The shared indexes are read and claimed set-wise, a few statements per batch rather than several per
+     * sample: after the locks (novelty scopes, picture band keys), every fingerprint and MinHash band key the
+     * batch's samples may claim is inserted in one statement each, in key order (so two replicas lock in the
+     * same order and a collision with another replica's uncommitted claim waits for its commit), the owners of
+     * the rest and the indexed pictures and novelty pool the batch can meet are read, the samples are decided
+     * in memory against that state exactly as against the tables ({@link PollIndexes}), and the end state is
+     * written back.
      */
     @WithTransaction
     public Uni<List<Decision>> decideAll(List<Pending> batch, FilterChain chain, OffsetDateTime now) {
@@ -116,59 +123,161 @@ public class VerdictRepository {
                 Object[].class).setParameter(1, ids.toArray(String[]::new)).getResultList().chain(stored -> {
             Map<String, Decision> known = new HashMap<>();
             stored.forEach(row -> known.put((String) row[0], replay((String) row[0], (String) row[1], (String) row[2])));
-            // Per batch position: the index of the new decision it shares, or -1 for a stored one.
-            Map<String, Integer> fresh = new HashMap<>();
-            List<Integer> slots = new ArrayList<>(batch.size());
-            List<Undecided> undecided = new ArrayList<>();
-            List<Sample> toDecide = batch.stream().map(Pending::sample).filter(sample -> !known.containsKey(sample.id()))
-                    .toList();
+            Plan plan = new Plan(batch, known, chain);
             // Locks taken for the whole poll up front, always in this order and each in key order, so that two
             // replicas never wait for each other in a cycle.
-            Uni<Void> all = novelty.lockScopes(session, chain.novelty(), toDecide)
-                    .chain(() -> images.lockBuckets(session, chain.nearImage(), toDecide));
-            for (Pending pending : batch) {
-                all = all.chain(() -> {
-                    String id = pending.sample().id();
-                    if (known.containsKey(id)) {
-                        slots.add(-1);
-                        return Uni.createFrom().voidItem();
-                    }
-                    if (fresh.containsKey(id)) {
-                        slots.add(fresh.get(id));
-                        return Uni.createFrom().voidItem();
-                    }
-                    return decideNew(session, pending.sample(), pending.contentVerdicts(), chain, now).invoke(u -> {
-                        fresh.put(id, undecided.size());
-                        slots.add(undecided.size());
-                        undecided.add(u);
-                    }).replaceWithVoid();
-                });
-            }
-            return all.chain(() -> countQuotas(session, chain, undecided)).chain(() -> {
-                List<VerdictEntity> rows = new ArrayList<>();
-                List<Decision> fresher = new ArrayList<>();
-                for (Undecided u : undecided) {
-                    Decided d = record(u.sample(), u.contentHash(), u.verdicts(), chain, now);
-                    rows.add(d.row());
-                    fresher.add(d.decision());
-                }
-                List<Decision> decisions = new ArrayList<>(batch.size());
-                for (int i = 0; i < batch.size(); i++) {
-                    int slot = slots.get(i);
-                    decisions.add(slot < 0 ? known.get(batch.get(i).sample().id())
-                            : slots.indexOf(slot) == i ? fresher.get(slot)
-                            : new Decision(fresher.get(slot).outcome(), fresher.get(slot).verdicts(), true));
-                }
-                return insertVerdicts(rows).replaceWith(decisions);
-            });
+            return novelty.lockScopes(session, chain.novelty(), plan.samples)
+                    .chain(() -> images.lockBuckets(session, chain.nearImage(), plan.samples))
+                    .chain(() -> fingerprints.claim(session, List.copyOf(plan.hashClaims.keySet()),
+                            List.copyOf(plan.hashClaims.values()), now))
+                    .chain(inserted -> {
+                        plan.insertedHashes = inserted;
+                        List<String> others = plan.hashes.stream().filter(h -> !inserted.contains(h)).toList();
+                        return fingerprints.owners(session, others);
+                    })
+                    .chain(owners -> {
+                        plan.hashOwners = owners;
+                        return nearDuplicates.claim(session, List.copyOf(plan.bandClaims.keySet()),
+                                List.copyOf(plan.bandClaims.values()));
+                    })
+                    .chain(inserted -> {
+                        plan.insertedBands = inserted;
+                        List<PollIndexes.BandKey> others = plan.bandKeys.stream().filter(k -> !inserted.contains(k))
+                                .toList();
+                        return nearDuplicates.owners(session, others);
+                    })
+                    .chain(owners -> {
+                        plan.bandOwners = owners;
+                        return images.load(session, chain.nearImage(), plan.samples);
+                    })
+                    .chain(snapshot -> {
+                        plan.images = snapshot;
+                        return novelty.load(session, chain.novelty(), plan.samples);
+                    })
+                    .chain(pool -> {
+                        PollIndexes indexes = plan.indexes(pool);
+                        return decideBatch(session, indexes, plan, batch, known, chain, now);
+                    });
         }));
+    }
+
+    /** What a batch claims and looks up before its samples are decided, and what the database answered. */
+    private static final class Plan {
+        /** The samples to decide now: the first delivery of each id without a stored decision, in batch order. */
+        final List<Sample> samples = new ArrayList<>();
+        final Map<String, String> contentHashes = new HashMap<>();
+        final Map<String, NearDuplicateFilter.Probe> probes = new HashMap<>();
+        /** Fingerprints the samples that passed so far may claim, in hash order, each under its first sample. */
+        final TreeMap<String, String> hashClaims = new TreeMap<>();
+        final TreeMap<PollIndexes.BandKey, String> bandClaims = new TreeMap<>(PollIndexes.BAND_ORDER);
+        /** Every fingerprint and band key of the samples. */
+        final Set<String> hashes = new LinkedHashSet<>();
+        final Set<PollIndexes.BandKey> bandKeys = new LinkedHashSet<>();
+        Set<String> insertedHashes;
+        Map<String, String> hashOwners;
+        Set<PollIndexes.BandKey> insertedBands;
+        Map<PollIndexes.BandKey, NearDuplicateIndex.Owner> bandOwners;
+        ImageHashIndex.Snapshot images;
+
+        Plan(List<Pending> batch, Map<String, Decision> known, FilterChain chain) {
+            Set<String> seen = new HashSet<>();
+            for (Pending pending : batch) {
+                Sample sample = pending.sample();
+                if (known.containsKey(sample.id()) || !seen.add(sample.id())) {
+                    continue;
+                }
+                samples.add(sample);
+                String hash = chain.exactDuplicate().fingerprint(sample);
+                NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
+                contentHashes.put(sample.id(), hash);
+                probes.put(sample.id(), probe);
+                hashes.add(hash);
+                long[] keys = probe.bandKeys();
+                boolean mayClaim = passed(pending.contentVerdicts());
+                if (mayClaim) {
+                    hashClaims.putIfAbsent(hash, sample.id());
+                }
+                for (int band = 0; band < keys.length; band++) {
+                    PollIndexes.BandKey key = new PollIndexes.BandKey(band, keys[band]);
+                    bandKeys.add(key);
+                    if (mayClaim) {
+                        bandClaims.putIfAbsent(key, sample.id());
+                    }
+                }
+            }
+        }
+
+        PollIndexes indexes(Map<String, List<Object[]>> pool) {
+            Map<String, String> hashInserts = new LinkedHashMap<>();
+            insertedHashes.forEach(h -> hashInserts.put(h, hashClaims.get(h)));
+            Map<PollIndexes.BandKey, String> bandInserts = new LinkedHashMap<>();
+            insertedBands.forEach(k -> bandInserts.put(k, bandClaims.get(k)));
+            Map<PollIndexes.BandKey, String> heldBands = new HashMap<>();
+            Map<String, int[]> signatures = new HashMap<>();
+            bandOwners.forEach((key, owner) -> {
+                heldBands.put(key, owner.sampleId());
+                if (owner.signature() != null) {
+                    signatures.put(owner.sampleId(), owner.signature());
+                }
+            });
+            return new PollIndexes(new PollIndexes.Claims<>(hashInserts, hashOwners),
+                    new PollIndexes.Claims<>(bandInserts, heldBands), signatures, images.hashes(), images.bands(),
+                    pool);
+        }
+    }
+
+    private Uni<List<Decision>> decideBatch(Mutiny.Session session, PollIndexes indexes, Plan plan,
+            List<Pending> batch, Map<String, Decision> known, FilterChain chain, OffsetDateTime now) {
+        // Per batch position: the index of the new decision it shares, or -1 for a stored one.
+        Map<String, Integer> fresh = new HashMap<>();
+        List<Integer> slots = new ArrayList<>(batch.size());
+        List<Undecided> undecided = new ArrayList<>();
+        for (Pending pending : batch) {
+            String id = pending.sample().id();
+            if (known.containsKey(id)) {
+                slots.add(-1);
+            } else if (fresh.containsKey(id)) {
+                slots.add(fresh.get(id));
+            } else {
+                Undecided u = decideNew(indexes, pending.sample(), plan.contentHashes.get(id), plan.probes.get(id),
+                        pending.contentVerdicts(), chain);
+                fresh.put(id, undecided.size());
+                slots.add(undecided.size());
+                undecided.add(u);
+            }
+        }
+        return countQuotas(session, indexes, chain, undecided)
+                .chain(() -> fingerprints.finish(session, indexes.fingerprints().unowned(),
+                        indexes.fingerprints().reassigned()))
+                .chain(() -> nearDuplicates.finish(session, indexes.bands().unowned(), indexes.bands().reassigned(),
+                        indexes.newSignatures(), now))
+                .chain(() -> images.insert(session, chain.nearImage(), indexes.newImages().values(), now))
+                .chain(() -> novelty.insert(session, indexes.newPool(), now))
+                .chain(() -> {
+                    List<VerdictEntity> rows = new ArrayList<>();
+                    List<Decision> fresher = new ArrayList<>();
+                    for (Undecided u : undecided) {
+                        Decided d = record(u.sample(), u.contentHash(), u.verdicts(), chain, now);
+                        rows.add(d.row());
+                        fresher.add(d.decision());
+                    }
+                    List<Decision> decisions = new ArrayList<>(batch.size());
+                    for (int i = 0; i < batch.size(); i++) {
+                        int slot = slots.get(i);
+                        decisions.add(slot < 0 ? known.get(batch.get(i).sample().id())
+                                : slots.indexOf(slot) == i ? fresher.get(slot)
+                                : new Decision(fresher.get(slot).outcome(), fresher.get(slot).verdicts(), true));
+                    }
+                    return insertVerdicts(rows).replaceWith(decisions);
+                });
     }
 
     /** A sample whose duplicate checks are done and whose quota is still to be counted. */
     private record Undecided(Sample sample, String contentHash, List<Verdict> verdicts, boolean indexedImage) {
     }
 
-    private Uni<Void> countQuotas(Mutiny.Session session, FilterChain chain, List<Undecided> undecided) {
+    private Uni<Void> countQuotas(Mutiny.Session session, PollIndexes indexes, FilterChain chain,
+            List<Undecided> undecided) {
         List<QuotaCounter.Candidate> candidates = new ArrayList<>();
         for (Undecided u : undecided) {
             if (passed(u.verdicts())) {
@@ -177,22 +286,21 @@ public class VerdictRepository {
                 u.verdicts().add(chain.quota().notCounted());
             }
         }
-        return quotas.count(session, chain.quota(), candidates).chain(turnedAway -> {
-            Uni<Void> release = Uni.createFrom().voidItem();
+        return quotas.count(session, chain.quota(), candidates).invoke(turnedAway -> {
             for (Sample sample : turnedAway) {
-                release = release.chain(() -> nearDuplicates.release(session, sample.id()))
-                        .chain(() -> novelty.release(session, sample.id()))
-                        .chain(() -> releaseFingerprint(session, sample.id()));
+                indexes.releaseBands(sample.id());
+                indexes.releaseNovelty(chain.novelty(), sample);
+                indexes.releaseFingerprint(sample.id());
             }
-            return release.chain(() -> releaseImages(session, undecided));
-        });
+            releaseImages(indexes, undecided);
+        }).replaceWithVoid();
     }
 
     /**
      * An image indexed by this poll none of whose samples the poll finally accepted (novelty or a quota turned
      * them away) leaves the perceptual-hash index again, so it cannot make a later picture a duplicate.
      */
-    private Uni<Void> releaseImages(Mutiny.Session session, List<Undecided> undecided) {
+    private static void releaseImages(PollIndexes indexes, List<Undecided> undecided) {
         Set<String> indexed = new TreeSet<>();
         Set<String> accepted = new HashSet<>();
         for (Undecided u : undecided) {
@@ -204,70 +312,42 @@ public class VerdictRepository {
             }
         }
         indexed.removeAll(accepted);
-        return images.release(session, indexed);
+        indexed.forEach(indexes::releaseImage);
     }
 
-    private static Uni<Void> releaseFingerprint(Mutiny.Session session, String sampleId) {
-        return session.createNativeQuery("delete from filtering.content_fingerprints where sample_id = ?1")
-                .setParameter(1, sampleId).executeUpdate().replaceWithVoid();
-    }
-
-    private Uni<Undecided> decideNew(Mutiny.Session session, Sample sample, List<Verdict> contentVerdicts,
-            FilterChain chain, OffsetDateTime now) {
-        String contentHash = chain.exactDuplicate().fingerprint(sample);
-        NearDuplicateFilter.Probe probe = chain.nearDuplicate().probe(sample);
+    /**
+     * One sample's duplicate, picture and novelty checks against the batch's state, as they would run against
+     * the tables: a sample that passed so far claims, any other only looks up, and a sample rejected after it
+     * claimed gives its claims back.
+     */
+    private static Undecided decideNew(PollIndexes indexes, Sample sample, String contentHash,
+            NearDuplicateFilter.Probe probe, List<Verdict> contentVerdicts, FilterChain chain) {
         List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
-        boolean[] indexedImage = {false};
-        return exactDuplicate(session, sample, contentHash, passed(verdicts), now)
-                .chain(exact -> {
-                    verdicts.add(chain.exactDuplicate().verdict(sample.id(), exact));
-                    double threshold = chain.nearDuplicate().threshold();
-                    return passed(verdicts)
-                            ? nearDuplicates.claim(session, sample.id(), probe, threshold, now)
-                            : nearDuplicates.bestCandidate(session, sample.id(), probe);
-                })
-                .chain(near -> {
-                    verdicts.add(chain.nearDuplicate().verdict(near));
-                    return images.check(session, chain.nearImage(), sample, passed(verdicts), now);
-                })
-                .chain(image -> {
-                    boolean claimed = passed(verdicts);
-                    verdicts.add(image.verdict());
-                    indexedImage[0] = image.indexed();
-                    Uni<Void> giveBack = Uni.createFrom().voidItem();
-                    if (image.verdict().outcome() == Verdict.Outcome.REJECTED && claimed) {
-                        // A near-duplicate picture: the sample gives back the fingerprint and band keys it claimed.
-                        giveBack = nearDuplicates.release(session, sample.id())
-                                .chain(() -> releaseFingerprint(session, sample.id()));
-                    }
-                    return giveBack.chain(() -> novelty.check(session, chain.novelty(), sample, passed(verdicts), now));
-                })
-                .chain(novel -> {
-                    verdicts.add(novel);
-                    boolean claimed = passed(verdicts.subList(0, verdicts.size() - 1));
-                    if (novel.outcome() == Verdict.Outcome.REJECTED && claimed) {
-                        // Not novel: the sample gives back the fingerprint and band keys it claimed (an image it
-                        // indexed leaves the index at the end of the poll unless another sample of it passed).
-                        return nearDuplicates.release(session, sample.id()).chain(() -> releaseFingerprint(session,
-                                sample.id())).replaceWith(new Undecided(sample, contentHash, verdicts,
-                                        indexedImage[0]));
-                    }
-                    return Uni.createFrom().item(new Undecided(sample, contentHash, verdicts, indexedImage[0]));
-                });
-    }
-
-    /** The fingerprint's owner: claimed first when the sample has passed so far, only looked up otherwise. */
-    private static Uni<String> exactDuplicate(Mutiny.Session session, Sample sample, String contentHash,
-            boolean claim, OffsetDateTime now) {
-        // A claim that inserts its row owns the content: one round trip in the common case; only a
-        // collision asks who the owner is.
-        Uni<List<String>> claimed = claim
-                ? session.createNativeQuery(CLAIM_FINGERPRINT, String.class).setParameter(1, contentHash)
-                        .setParameter(2, sample.id()).setParameter(3, now).getResultList()
-                : Uni.createFrom().item(List.of());
-        return claimed.chain(inserted -> !inserted.isEmpty() ? Uni.createFrom().item(inserted.get(0))
-                : session.createNativeQuery(FINGERPRINT_OWNER, String.class).setParameter(1, contentHash)
-                        .getResultList().map(owners -> owners.isEmpty() ? null : owners.get(0)));
+        String owner = passed(verdicts) ? indexes.claimFingerprint(contentHash, sample.id())
+                : indexes.fingerprintOwner(contentHash);
+        verdicts.add(chain.exactDuplicate().verdict(sample.id(), owner));
+        NearDuplicateFilter.Match near = passed(verdicts)
+                ? indexes.claimBands(sample.id(), probe, chain.nearDuplicate().threshold())
+                : indexes.bestCandidate(sample.id(), probe);
+        verdicts.add(chain.nearDuplicate().verdict(near));
+        ImageHashIndex.Result image = indexes.checkImage(chain.nearImage(), sample, passed(verdicts));
+        boolean claimed = passed(verdicts);
+        verdicts.add(image.verdict());
+        if (image.verdict().outcome() == Verdict.Outcome.REJECTED && claimed) {
+            // A near-duplicate picture: the sample gives back the fingerprint and band keys it claimed.
+            indexes.releaseBands(sample.id());
+            indexes.releaseFingerprint(sample.id());
+        }
+        claimed = passed(verdicts);
+        Verdict novel = indexes.checkNovelty(chain.novelty(), sample, claimed);
+        verdicts.add(novel);
+        if (novel.outcome() == Verdict.Outcome.REJECTED && claimed) {
+            // Not novel: the sample gives back the fingerprint and band keys it claimed (an image it indexed
+            // leaves the index at the end of the poll unless another sample of it passed).
+            indexes.releaseBands(sample.id());
+            indexes.releaseFingerprint(sample.id());
+        }
+        return new Undecided(sample, contentHash, verdicts, image.indexed());
     }
 
     private static boolean passed(List<Verdict> verdicts) {
