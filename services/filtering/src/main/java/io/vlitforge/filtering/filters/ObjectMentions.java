@@ -114,7 +114,7 @@ public final class ObjectMentions {
                 i += skip;
                 continue;
             }
-            int n = Math.min(vocabulary.maxWords(), wordsFrom(tokens, i));
+            int n = wordsFrom(tokens, i, vocabulary.maxWords());
             boolean matched = false;
             for (; n >= 1; n--) {
                 String words = join(tokens, i, n);
@@ -302,7 +302,7 @@ public final class ObjectMentions {
     }
 
     private boolean startsObject(List<Token> tokens, int at) {
-        int n = Math.min(vocabulary.maxWords(), wordsFrom(tokens, at));
+        int n = wordsFrom(tokens, at, vocabulary.maxWords());
         for (; n >= 1; n--) {
             if (vocabulary.form(join(tokens, at, n)) != null) {
                 return true;
@@ -312,7 +312,7 @@ public final class ObjectMentions {
     }
 
     private int notObject(List<Token> tokens, int at) {
-        int n = Math.min(vocabulary.maxWords(), wordsFrom(tokens, at));
+        int n = wordsFrom(tokens, at, vocabulary.maxWords());
         for (; n >= 2; n--) {
             if (vocabulary.isNotObject(join(tokens, at, n))) {
                 return n;
@@ -321,9 +321,10 @@ public final class ObjectMentions {
         return 0;
     }
 
-    private static int wordsFrom(List<Token> tokens, int at) {
+    /** The words from {@code at} up to the next punctuation mark, at most {@code limit}. */
+    private static int wordsFrom(List<Token> tokens, int at, int limit) {
         int n = 0;
-        while (at + n < tokens.size() && !tokens.get(at + n).punct()) {
+        while (n < limit && at + n < tokens.size() && !tokens.get(at + n).punct()) {
             n++;
         }
         return n;
@@ -331,7 +332,10 @@ public final class ObjectMentions {
 
     /** The words joined by spaces; a possessive "'s" on the last word is dropped ("the man's face"). */
     private static String join(List<Token> tokens, int at, int n) {
-        StringBuilder sb = new StringBuilder();
+        if (n == 1) {
+            return tokens.get(at).base();
+        }
+        StringBuilder sb = new StringBuilder(16 * n);
         for (int k = 0; k < n; k++) {
             if (k > 0) {
                 sb.append(' ');
