@@ -173,23 +173,7 @@ public class ImageRecordRepository {
     /** The COCO images (ingested from any COCO data set) with these COCO ids. */
     @WithSession
     public Uni<Map<String, CocoImage>> cocoImages(Collection<String> cocoIds) {
-        if (cocoIds.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "select s.source_id, i.image_id, i.object_key, i.format, i.width, i.height "
-                                + "from ingestion.image_sources s join ingestion.images i on i.image_id = s.image_id "
-                                + "where s.format = 'coco' and s.source_id in (:ids) order by s.added_at",
-                        Object[].class)
-                .setParameter("ids", List.copyOf(cocoIds)).getResultList())
-                .map(rows -> {
-                    Map<String, CocoImage> out = new HashMap<>();
-                    for (Object[] r : rows) {
-                        out.putIfAbsent((String) r[0], new CocoImage((String) r[0], (String) r[1], (String) r[2],
-                                (String) r[3], ((Number) r[4]).intValue(), ((Number) r[5]).intValue()));
-                    }
-                    return out;
-                });
+        return recordsBySourceKey("s.source_id", "coco", cocoIds);
     }
 
     /**
@@ -198,15 +182,23 @@ public class ImageRecordRepository {
      */
     @WithSession
     public Uni<Map<String, CocoImage>> imagesNamingCoco(Collection<String> cocoIds) {
-        if (cocoIds.isEmpty()) {
+        return recordsBySourceKey("s.linked_coco_id", "vg", cocoIds);
+    }
+
+    /**
+     * The first recorded image of each key, where {@code keyColumn} (a column of {@code image_sources}, a
+     * constant of this class, never input) holds the key among the sources of {@code format}.
+     */
+    private Uni<Map<String, CocoImage>> recordsBySourceKey(String keyColumn, String format, Collection<String> keys) {
+        if (keys.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "select s.linked_coco_id, i.image_id, i.object_key, i.format, i.width, i.height "
+                        "select " + keyColumn + ", i.image_id, i.object_key, i.format, i.width, i.height "
                                 + "from ingestion.image_sources s join ingestion.images i on i.image_id = s.image_id "
-                                + "where s.format = 'vg' and s.linked_coco_id in (:ids) order by s.added_at",
+                                + "where s.format = :format and " + keyColumn + " in (:ids) order by s.added_at",
                         Object[].class)
-                .setParameter("ids", List.copyOf(cocoIds)).getResultList())
+                .setParameter("format", format).setParameter("ids", List.copyOf(keys)).getResultList())
                 .map(rows -> {
                     Map<String, CocoImage> out = new HashMap<>();
                     for (Object[] r : rows) {
