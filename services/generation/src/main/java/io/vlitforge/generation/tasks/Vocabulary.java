@@ -1,10 +1,5 @@
 package io.vlitforge.generation.tasks;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,10 +20,10 @@ public final class Vocabulary {
     private final String hash;
 
     private Vocabulary() {
-        objectsByFrequency = lines("tasks/vocabulary/coco-by-frequency.txt");
-        colours = lines("tasks/vocabulary/colours.txt");
+        objectsByFrequency = TaskLibrary.resourceLines("tasks/vocabulary/coco-by-frequency.txt");
+        colours = TaskLibrary.resourceLines("tasks/vocabulary/colours.txt");
         scenes = new LinkedHashMap<>();
-        for (String line : lines("tasks/vocabulary/co-occurrence.txt")) {
+        for (String line : TaskLibrary.resourceLines("tasks/vocabulary/co-occurrence.txt")) {
             int colon = line.indexOf(':');
             scenes.put(line.substring(0, colon).strip(),
                     Arrays.stream(line.substring(colon + 1).split(",")).map(String::strip).toList());
@@ -65,23 +60,5 @@ public final class Vocabulary {
             }
         }
         return score;
-    }
-
-    private static List<String> lines(String resource) {
-        try (InputStream in = Vocabulary.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource);
-            }
-            List<String> out = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                String s = line.strip();
-                if (!s.isEmpty() && !s.startsWith("#")) {
-                    out.add(s);
-                }
-            }
-            return List.copyOf(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
