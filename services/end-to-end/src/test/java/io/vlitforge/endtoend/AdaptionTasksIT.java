@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vlitforge.generation.tasks.Annotations;
 import io.vlitforge.generation.tasks.TaskLibrary;
@@ -15,11 +14,7 @@ import io.vlitforge.generation.tasks.Text;
 import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.boxes.BoxText;
 import io.vlitforge.shared.events.BoundingBox;
-import io.vlitforge.shared.events.GroundedPhrase;
 import io.vlitforge.shared.events.ImageIngested;
-import io.vlitforge.shared.events.QaPair;
-import io.vlitforge.shared.events.ReferringExpression;
-import io.vlitforge.shared.events.Region;
 import io.vlitforge.shared.events.Relation;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
@@ -63,8 +58,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Nothing is stubbed.
  */
 class AdaptionTasksIT {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PipelineStack stack;
     /** Every version of every image record, by image id (records grow as sources merge). */
@@ -495,19 +488,6 @@ class AdaptionTasksIT {
         return Map.of();
     }
 
-    /** The longest object name (a box category or a vocabulary word) the instruction asks about. */
-    private static String named(String instruction, ImageIngested image) {
-        return Stream.concat(Annotations.counts(image).keySet().stream(),
-                        io.vlitforge.generation.tasks.Vocabulary.get().objectsByFrequency().stream())
-                .filter(o -> Pattern.compile("\\b(a|an|any) " + Pattern.quote(o) + "\\b").matcher(instruction).find())
-                .max(java.util.Comparator.comparingInt(String::length)).orElse("");
-    }
-
-    private static String between(String text, Pattern pattern) {
-        Matcher m = pattern.matcher(text);
-        return m.find() ? m.group(1) : "";
-    }
-
     private static String withoutTimes(Sample s) {
         ObjectNode tree = (ObjectNode) EventJson.mapper().valueToTree(s);
         tree.remove("createdAt");
@@ -558,6 +538,5 @@ class AdaptionTasksIT {
                 }
             }
         }
-        JSON.hashCode();
     }
 }
