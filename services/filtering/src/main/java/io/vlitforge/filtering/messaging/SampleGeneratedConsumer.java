@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -100,7 +101,10 @@ public class SampleGeneratedConsumer {
             }
         }
         long checked = System.nanoTime();
-        return judge(pending).chain(judged -> decide(judged, sends, started, checked));
+        // A server outage decides the batch again: a sample whose verdict was stored replays it, and every send
+        // is keyed by sample id, so nothing is doubled. Each attempt starts from the dead letters alone.
+        return TransientFailures.retried(() -> judge(pending)
+                .chain(judged -> decide(judged, new ArrayList<>(sends), started, checked)), "a batch of samples", LOG);
     }
 
     private Uni<Void> decide(List<VerdictRepository.Pending> pending, List<Uni<Void>> sends, long started,

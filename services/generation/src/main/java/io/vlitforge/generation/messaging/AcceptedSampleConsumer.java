@@ -8,6 +8,7 @@ import io.vlitforge.shared.events.FilteredSample;
 import io.vlitforge.shared.json.EventFormatException;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public class AcceptedSampleConsumer {
                 unreadable.add(DeadLetters.of(record, e));
             }
         }
-        return pool.offer(batch)
+        return TransientFailures.retried(() -> pool.offer(batch), "an example-pool batch", LOG)
                 .chain(() -> {
                     List<Uni<Void>> sends = new ArrayList<>();
                     unreadable.forEach(m -> sends.add(deadLetters.sendMessage(m)));

@@ -11,6 +11,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventFormatException;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,7 +74,8 @@ public class DescriptionDraftedConsumer {
                 unreadable.add(DeadLetters.of(record, e));
             }
         }
-        return service.repair(List.copyOf(drafts.values()))
+        // A server outage runs the batch again: ids are deterministic and model replies cached.
+        return TransientFailures.retried(() -> service.repair(List.copyOf(drafts.values()))
                 .chain(made -> {
                     List<Uni<Void>> sends = new ArrayList<>();
                     for (Sample s : made) {
@@ -82,10 +84,12 @@ public class DescriptionDraftedConsumer {
                                 .invoke(() -> metrics.counter("vlit.generation.samples", "task", s.task(), "strategy",
                                         "SI").increment()));
                     }
-                    unreadable.forEach(m -> sends.add(deadLetters.sendMessage(m)));
                     return sends.isEmpty() ? Uni.createFrom().voidItem()
                             : Uni.join().all(sends).andFailFast().replaceWithVoid();
-                })
+                }), "a repair batch", LOG)
+                .chain(() -> unreadable.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(unreadable.stream().map(deadLetters::sendMessage).toList()).andFailFast()
+                                .replaceWithVoid())
                 .onFailure().invoke(e -> LOG.errorf(e, "a repair batch of %d drafts failed", drafts.size()));
     }
 }

@@ -9,6 +9,7 @@ import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +69,9 @@ public class ImageIngestedConsumer {
                 unreadable.add(DeadLetters.of(record, e));
             }
         }
-        return adaption.generate(List.copyOf(images.values()), adaption.activeRecipes(), true)
+        // A server outage retries the whole batch: sample ids are deterministic, so nothing is doubled.
+        return TransientFailures.retried(() -> adaption.generate(List.copyOf(images.values()),
+                        adaption.activeRecipes(), true), "an adaption batch", LOG)
                 .chain(() -> deadLetter(unreadable))
                 .onFailure().invoke(e -> LogFields.of(LogFields.STEP, STEP)
                         .run(() -> LOG.errorf(e, "a batch of %d images failed", images.size())));

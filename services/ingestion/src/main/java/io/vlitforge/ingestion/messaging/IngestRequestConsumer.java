@@ -13,6 +13,7 @@ import io.vlitforge.ingestion.objectstore.S3Sources;
 import io.vlitforge.ingestion.service.IngestService;
 import io.vlitforge.shared.Topics;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import io.quarkus.vertx.VertxContextSupport;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,12 @@ public class IngestRequestConsumer {
         List<Message<String>> dead = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
-                handle(record);
+                // A server outage (database, object store, broker) runs the request again: its run resumes,
+                // and images are content-addressed, so nothing is doubled.
+                TransientFailures.retriedBlocking(() -> {
+                    handle(record);
+                    return null;
+                }, "ingest request (partition " + record.partition() + ", offset " + record.offset() + ")", LOG);
                 metrics.counter("vlit.ingest.requests", "outcome", "done").increment();
             } catch (IllegalArgumentException | io.vlitforge.ingestion.formats.SourceFormatException
                     | io.vlitforge.ingestion.coco.CocoFormatException | java.io.IOException e) {
@@ -87,6 +93,10 @@ public class IngestRequestConsumer {
                         record.partition(), record.offset(), e.getMessage());
                 metrics.counter("vlit.ingest.requests", "outcome", "dead_lettered").increment();
                 dead.add(DeadLetters.of(record, e));
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
         if (!dead.isEmpty()) {

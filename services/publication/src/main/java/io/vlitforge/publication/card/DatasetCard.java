@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -28,6 +29,15 @@ import java.util.TreeSet;
  * were accepted with, in sorted order and without clocks, so a rebuilt release has the same card.
  */
 public final class DatasetCard {
+
+    /**
+     * Filters whose score compares a sample with the samples decided before it (the nearest earlier image, the
+     * most similar earlier text, a count so far). Those scores depend on arrival order, which a crash and
+     * redelivery may change, while a release must be a function of its accepted set: the card leaves them out.
+     */
+    static final Set<String> ORDER_DEPENDENT_SCORES = Set.of("exact_duplicate", "near_duplicate", "near_image",
+            "novelty", "quota");
+
 
     public static final String README = "README.md";
     public static final String CREDITS = "CREDITS.md";
@@ -138,7 +148,9 @@ public final class DatasetCard {
                 stats.samples);
         if (!stats.scoreHistograms.isEmpty()) {
             md.append("## Quality scores\n\nThe score each filter gave the samples it accepted (share of samples per "
-                    + "score range); the filters' thresholds are in their verdicts.\n\n");
+                    + "score range); the filters' thresholds are in their verdicts. The duplicate, novelty and quota "
+                    + "filters judge a sample against the samples decided before it, so their scores depend on "
+                    + "arrival order; they are in each sample's lineage, not here.\n\n");
             md.append("| filter | samples scored | mean score |\n|---|---:|---:|\n");
             stats.scoreMeans.forEach((filter, mean) -> md.append("| ").append(filter).append(" | ")
                     .append(stats.scoreCounts.get(filter)).append(" | ")
@@ -247,6 +259,9 @@ public final class DatasetCard {
                     }
                 }
                 for (Verdict v : verdicts.getOrDefault(s.id(), List.of())) {
+                    if (ORDER_DEPENDENT_SCORES.contains(v.filter())) {
+                        continue;
+                    }
                     stats.scoreCounts.merge(v.filter(), 1L, Long::sum);
                     scoreSums.merge(v.filter(), v.score(), Double::sum);
                     distinctScores.computeIfAbsent(v.filter(), k -> new TreeSet<>()).add(v.score());

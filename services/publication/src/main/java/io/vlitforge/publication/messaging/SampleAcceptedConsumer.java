@@ -12,6 +12,7 @@ import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -74,7 +75,9 @@ public class SampleAcceptedConsumer {
                 deadLettered.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
             }
         }
-        Uni<Void> stored = repository.storeAccepted(List.copyOf(rows.values()))
+        // A server outage stores the batch again (an upsert by sample id: nothing is doubled).
+        Uni<Void> stored = TransientFailures.retried(() -> repository.storeAccepted(List.copyOf(rows.values())),
+                        "a batch of accepted samples", LOG)
                 .invoke(inserted -> {
                     metrics.counter("vlit.publication.samples.stored", "outcome", "new").increment(inserted);
                     metrics.counter("vlit.publication.samples.stored", "outcome", "redelivered")

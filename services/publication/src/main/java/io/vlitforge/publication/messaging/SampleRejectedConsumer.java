@@ -12,6 +12,7 @@ import io.vlitforge.shared.events.Verdict;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -75,7 +76,9 @@ public class SampleRejectedConsumer {
                 deadLettered.add(deadLetters.sendMessage(DeadLetters.of(record, e)));
             }
         }
-        Uni<Void> stored = repository.storeRejected(List.copyOf(rows.values()))
+        // A server outage stores the batch again (keyed by sample id: nothing is doubled).
+        Uni<Void> stored = TransientFailures.retried(() -> repository.storeRejected(List.copyOf(rows.values())),
+                        "a batch of rejected samples", LOG)
                 .invoke(inserted -> metrics.counter("vlit.publication.rejections.stored").increment(inserted))
                 .replaceWithVoid();
         if (!deadLettered.isEmpty()) {

@@ -3,6 +3,8 @@ package io.vlitforge.publication.card;
 import static io.vlitforge.publication.formats.TestReleases.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,8 +54,12 @@ class DatasetCardTest {
         samples.add(sample("s3", b, "brief_caption", "vg", "CC BY 4.0", 60));
         samples.add(sample("s4", c, "detailed_description", "coco", "CC BY-NC 2.0", 150));
         Map<String, List<Verdict>> verdicts = new TreeMap<>();
-        verdicts.put("s1", List.of(new Verdict("near_duplicate", "1", 0.12, 0.8, Verdict.Outcome.ACCEPTED, null, null)));
-        verdicts.put("s3", List.of(new Verdict("near_duplicate", "1", 0.55, 0.8, Verdict.Outcome.ACCEPTED, null, null)));
+        // Complexity judges a sample by itself; near-duplicate against the samples decided before it, so its
+        // score depends on arrival order and stays out of the card.
+        verdicts.put("s1", List.of(new Verdict("complexity", "1", 0.12, 0.1, Verdict.Outcome.ACCEPTED, null, null),
+                new Verdict("near_duplicate", "1", 0.31, 0.8, Verdict.Outcome.ACCEPTED, null, null)));
+        verdicts.put("s3", List.of(new Verdict("complexity", "1", 0.55, 0.1, Verdict.Outcome.ACCEPTED, null, null),
+                new Verdict("near_duplicate", "1", 0.62, 0.8, Verdict.Outcome.ACCEPTED, null, null)));
         TestReleases.MemorySink sink = new TestReleases.MemorySink();
         DatasetCard.write(new ReleaseContent("demo", "v1", samples), List.of("llava", "parquet"), verdicts, sink);
         return sink.files;
@@ -69,7 +75,8 @@ class DatasetCardTest {
         assertTrue(readme.contains("| 000-009 | 2 | 50.0% |"), "two answers under ten words: " + readme);
         assertTrue(readme.contains("| 100-199 | 1 | 25.0% |"), readme);
         assertTrue(readme.contains("datasets.load_dataset(\"parquet\""), "says how to load each asked format");
-        assertTrue(readme.contains("| near_duplicate | 2 | 0.335 |"), "mean quality score per filter: " + readme);
+        assertTrue(readme.contains("| complexity | 2 | 0.335 |"), "mean quality score per filter: " + readme);
+        assertFalse(readme.contains("| near_duplicate | 2 |"), "an order-dependent score is not in the card: " + readme);
         assertTrue(readme.contains("![tasks](charts/tasks.png)"));
     }
 
@@ -100,7 +107,8 @@ class DatasetCardTest {
     @Test
     void chartsAreRealPngsOfTheDataAndRebuildIdentically() throws Exception {
         Map<String, byte[]> files = write();
-        for (String chart : List.of("tasks", "sources", "turns", "answer-lengths", "licences", "score-near_duplicate")) {
+        assertNull(files.get("charts/score-near_duplicate.png"), "no chart of an order-dependent score");
+        for (String chart : List.of("tasks", "sources", "turns", "answer-lengths", "licences", "score-complexity")) {
             byte[] png = files.get("charts/" + chart + ".png");
             assertNotNull(png, chart);
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
