@@ -69,10 +69,15 @@ public class PublicationRepository {
                         (String) r[3], ((Number) r[4]).longValue())).toList());
     }
 
-    /** Every accepted sample in sample-id order, so the same set always gives the same file. */
+    /**
+     * Up to {@code limit} accepted samples after sample id {@code after} (null: from the first), in sample-id
+     * order, so the same set always gives the same files. Each page is read in a session of its own, so a caller that keeps only what it parses from a page
+     * never holds more than one page of entities (and their JSON text) at a time.
+     */
     @WithSession
-    public Uni<List<AcceptedSampleEntity>> allAccepted() {
-        return AcceptedSampleEntity.list("order by sampleId");
+    public Uni<List<AcceptedSampleEntity>> acceptedPage(String after, int limit) {
+        return (after == null ? AcceptedSampleEntity.find("order by sampleId")
+                : AcceptedSampleEntity.find("sampleId > ?1 order by sampleId", after)).page(0, limit).list();
     }
 
     @WithSession

@@ -49,6 +49,10 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ReleaseService {
 
+    /** Accepted samples read per query while a release is built. */
+    private static final int READ_PAGE = 2000;
+
+
     private static final Logger LOG = Logger.getLogger(ReleaseService.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern AUTO_VERSION = Pattern.compile("v(\\d+)");
@@ -160,15 +164,24 @@ public class ReleaseService {
         }
         tracker.version(version);
         tracker.stage("reading accepted samples");
-        List<AcceptedSampleEntity> accepted = await(repository::allAccepted);
+        // Page by page: only the parsed samples stay, not every stored row's JSON text as well.
         List<Sample> all = new ArrayList<>();
         Map<String, List<Verdict>> verdicts = new HashMap<>();
-        for (AcceptedSampleEntity a : accepted) {
-            Sample s = EventJson.read(a.sampleJson, Sample.class);
-            all.add(s);
-            if (a.verdictsJson != null) {
-                verdicts.put(s.id(), readVerdicts(a.verdictsJson));
+        String after = null;
+        while (true) {
+            String from = after;
+            List<AcceptedSampleEntity> page = await(() -> repository.acceptedPage(from, READ_PAGE));
+            for (AcceptedSampleEntity a : page) {
+                Sample s = EventJson.read(a.sampleJson, Sample.class);
+                all.add(s);
+                if (a.verdictsJson != null) {
+                    verdicts.put(s.id(), readVerdicts(a.verdictsJson));
+                }
             }
+            if (page.size() < READ_PAGE) {
+                break;
+            }
+            after = page.get(page.size() - 1).sampleId;
         }
         List<Sample> samples = recipe.select(all, verdicts);
         if (samples.isEmpty()) {
