@@ -259,9 +259,15 @@ public class ReleaseService {
         release.formats = String.join(",", files.formats());
         release.publishedAt = now;
         await(() -> repository.saveRelease(release));
+        Map<String, String> eventFiles = new TreeMap<>();
+        files.files().forEach((path, sha) -> {
+            if (!path.startsWith(DatasetPublished.IMAGES_FOLDER)) {
+                eventFiles.put(path, sha);
+            }
+        });
         await(() -> publisher.publish(new DatasetPublished(DatasetPublished.SCHEMA_VERSION, name, version,
                 store.bucket(), prefix, files.samples(), release.images, files.samplesByTask(),
-                files.files(), now.toString())));
+                eventFiles, release.manifestSha256, now.toString())));
         metrics.counter("vlit.publication.releases").increment();
         // What a release weighs: the files written for it (format files, card, lists; copied images not
         // counted, they are the store's own bytes) and its samples.

@@ -142,6 +142,9 @@ class ReleaseResourceTest {
                     .map(r -> EventJson.read(r.value(), DatasetPublished.class)).findFirst().orElseThrow();
             assertEquals(release.getLong("samples"), event.samples());
             assertEquals(manifest.get("files").get("llava.json").asText(), event.files().get("llava.json"));
+            assertTrue(manifest.get("files").has(copied), "the manifest lists the copied image");
+            assertFalse(event.files().containsKey(copied), "the event leaves copied images to the manifest");
+            assertEquals(Ids.sha256Hex(read(s3, release.getString("prefix") + "manifest.json")), event.manifestSha256());
             published.stop();
         }
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
