@@ -161,8 +161,12 @@ public class VerdictRepository {
         }));
     }
 
-    /** What a batch claims and looks up before its samples are decided, and what the database answered. */
-    private static final class Plan {
+    /**
+     * What a batch claims and looks up before its samples are decided, and what the database answered.
+     * Package-private, with {@link #decideNew}, so that the filter-chain benchmark (test sources) decides polls
+     * in memory with this very code.
+     */
+    static final class Plan {
         /** The samples to decide now: the first delivery of each id without a stored decision, in batch order. */
         final List<Sample> samples = new ArrayList<>();
         final Map<String, String> contentHashes = new HashMap<>();
@@ -273,7 +277,7 @@ public class VerdictRepository {
     }
 
     /** A sample whose duplicate checks are done and whose quota is still to be counted. */
-    private record Undecided(Sample sample, String contentHash, List<Verdict> verdicts, boolean indexedImage) {
+    record Undecided(Sample sample, String contentHash, List<Verdict> verdicts, boolean indexedImage) {
     }
 
     private Uni<Void> countQuotas(Mutiny.Session session, PollIndexes indexes, FilterChain chain,
@@ -300,7 +304,7 @@ public class VerdictRepository {
      * An image indexed by this poll none of whose samples the poll finally accepted (novelty or a quota turned
      * them away) leaves the perceptual-hash index again, so it cannot make a later picture a duplicate.
      */
-    private static void releaseImages(PollIndexes indexes, List<Undecided> undecided) {
+    static void releaseImages(PollIndexes indexes, List<Undecided> undecided) {
         Set<String> indexed = new TreeSet<>();
         Set<String> accepted = new HashSet<>();
         for (Undecided u : undecided) {
@@ -320,7 +324,7 @@ public class VerdictRepository {
      * the tables: a sample that passed so far claims, any other only looks up, and a sample rejected after it
      * claimed gives its claims back.
      */
-    private static Undecided decideNew(PollIndexes indexes, Sample sample, String contentHash,
+    static Undecided decideNew(PollIndexes indexes, Sample sample, String contentHash,
             NearDuplicateFilter.Probe probe, List<Verdict> contentVerdicts, FilterChain chain) {
         List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
         String owner = passed(verdicts) ? indexes.claimFingerprint(contentHash, sample.id())
@@ -350,7 +354,7 @@ public class VerdictRepository {
         return new Undecided(sample, contentHash, verdicts, image.indexed());
     }
 
-    private static boolean passed(List<Verdict> verdicts) {
+    static boolean passed(List<Verdict> verdicts) {
         return verdicts.stream().allMatch(v -> v.outcome() == Verdict.Outcome.ACCEPTED);
     }
 
