@@ -4,6 +4,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.ids.Ids;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The identity of a sample's content for exact-duplicate detection: the image and the conversation,
@@ -11,6 +12,8 @@ import java.util.Locale;
  * the same thing about the same picture.
  */
 public final class ContentFingerprint {
+
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private ContentFingerprint() {
     }
@@ -25,6 +28,6 @@ public final class ContentFingerprint {
     }
 
     private static String normalise(String value) {
-        return value.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        return WHITESPACE.matcher(value.strip()).replaceAll(" ").toLowerCase(Locale.ROOT);
     }
 }

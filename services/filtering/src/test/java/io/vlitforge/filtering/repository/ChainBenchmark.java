@@ -308,6 +308,8 @@ public class ChainBenchmark {
             previousHash = hash;
             String imageId = Ids.sha256Hex("chain/" + n);
             GroundTruth truth = GroundTruth.of(image.captions(), image.boxes(), String.format("%016x", hash));
+            // In name order: the ground truth's own map iterates in an order that changes from one JVM to the next.
+            Map<String, Integer> counts = new TreeMap<>(truth.objectCounts());
             List<Sample> ofImage = new ArrayList<>();
             for (String caption : image.captions()) {
                 ofImage.add(sample(imageId, image.licence(), "brief_caption", "Describe the image concisely.",
@@ -317,7 +319,7 @@ public class ChainBenchmark {
                 StringBuilder detail = new StringBuilder();
                 image.captions().forEach(c -> detail.append(sentence(c)).append(' '));
                 List<String> parts = new ArrayList<>();
-                truth.objectCounts().forEach((category, k) -> parts.add(k + " " + category));
+                counts.forEach((category, k) -> parts.add(k + " " + category));
                 if (!parts.isEmpty()) {
                     detail.append("The objects in the scene are ").append(String.join(", ", parts)).append('.');
                 }
@@ -325,7 +327,7 @@ public class ChainBenchmark {
                         "Describe the following image in detail.", detail.toString().strip(), truth, lineage,
                         ofImage.size()));
             }
-            truth.objectCounts().forEach((category, k) -> ofImage.add(sample(imageId, image.licence(),
+            counts.forEach((category, k) -> ofImage.add(sample(imageId, image.licence(),
                     "object_counting", "How many " + category + " are there?",
                     (k == 1 ? "There is " : "There are ") + k + " " + category + ".", truth, lineage,
                     ofImage.size())));
