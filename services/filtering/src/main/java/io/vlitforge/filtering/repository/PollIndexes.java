@@ -39,8 +39,9 @@ final class PollIndexes {
     record ImageKey(int band, long bucket) {
     }
 
-    static final Comparator<BandKey> BAND_ORDER = Comparator.comparingInt(BandKey::band)
-            .thenComparingLong(BandKey::bucket);
+    /** Band, then bucket: the order claims are inserted in (written out: a poll makes ~10,000 comparisons). */
+    static final Comparator<BandKey> BAND_ORDER = (a, b) -> a.band() != b.band() ? Integer.compare(a.band(), b.band())
+            : Long.compare(a.bucket(), b.bucket());
 
     /** An image indexed by this poll: written at the end unless none of its samples was finally accepted. */
     record IndexedImage(String imageId, long hash, long[] bandValues, String sampleId) {
