@@ -44,7 +44,6 @@ public final class ComplexityFilter implements SampleFilter {
             double score) {
     }
 
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
     private static final Pattern REASONING_QUESTION = Pattern.compile("\\b(why|how (might|could|would|can|does|do|"
             + "is|are)|what (might|could|would|can be inferred|is unusual|challenges|are the (possible|potential))|"
             + "explain|reason|purpose|suggest|infer|predict|what if|should)\\b");
@@ -130,10 +129,7 @@ public final class ComplexityFilter implements SampleFilter {
                     type = "description";
                 }
             } else {
-                Matcher w = WORD.matcher(turn.value());
-                while (w.find()) {
-                    words++;
-                }
+                words += Words.count(turn.value());
                 if (mayHaveMarker(turn.value())) {
                     Matcher m = marker.matcher(turn.value());
                     while (m.find()) {

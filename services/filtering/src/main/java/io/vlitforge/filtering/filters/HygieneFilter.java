@@ -29,7 +29,6 @@ public final class HygieneFilter implements SampleFilter {
     /** Four numbers in brackets or parentheses: an {@code [x1, y1, x2, y2]} or {@code [x, y, w, h]} box. */
     private static final Pattern COORDINATES = Pattern.compile(
             "[\\[(]\\s*-?\\d+(?:\\.\\d+)?(?:\\s*,\\s*-?\\d+(?:\\.\\d+)?){3}\\s*[\\])]");
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
     /**
      * The commonest English function words. An English answer of a dozen words or more always uses some
@@ -114,11 +113,13 @@ public final class HygieneFilter implements SampleFilter {
                     return box;
                 }
             }
-            Verdict language = language(text, answer.turn());
+            // Both checks read the same words: the answer is split once.
+            List<String> words = Words.of(text.toLowerCase(Locale.ROOT));
+            Verdict language = language(words, answer.turn());
             if (language != null) {
                 return language;
             }
-            Verdict repetition = repetition(text, answer.turn());
+            Verdict repetition = repetition(words, answer.turn());
             if (repetition != null) {
                 return repetition;
             }
@@ -151,13 +152,11 @@ public final class HygieneFilter implements SampleFilter {
     }
 
     /** An answer of a dozen or more words with almost no English function words is in another language. */
-    private Verdict language(String text, int turn) {
+    private Verdict language(List<String> answerWords, int turn) {
         int words = 0;
         int english = 0;
         int nonLatin = 0;
-        Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            String w = m.group();
+        for (String w : answerWords) {
             if (w.chars().allMatch(Character::isDigit)) {
                 continue;
             }
@@ -192,12 +191,7 @@ public final class HygieneFilter implements SampleFilter {
      * words far apart are not looked at: a long answer about skiing names "cross-country skiing" many
      * times and is fine, while a decoding loop repeats itself in place.
      */
-    private Verdict repetition(String text, int turn) {
-        List<String> words = new ArrayList<>();
-        Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            words.add(m.group());
-        }
+    private Verdict repetition(List<String> words, int turn) {
         for (int period = 1; period <= maxPeriod && period < words.size(); period++) {
             int needed = period == 1 ? minWordRepeats : minRepeats;
             int run = 0;
