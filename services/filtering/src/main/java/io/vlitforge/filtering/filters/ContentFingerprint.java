@@ -28,6 +28,21 @@ public final class ContentFingerprint {
     }
 
     private static String normalise(String value) {
-        return WHITESPACE.matcher(value.strip()).replaceAll(" ").toLowerCase(Locale.ROOT);
+        String stripped = value.strip();
+        // Most texts have no whitespace but single spaces, which the replacement would leave as they are.
+        String spaced = singleSpaced(stripped) ? stripped : WHITESPACE.matcher(stripped).replaceAll(" ");
+        return spaced.toLowerCase(Locale.ROOT);
+    }
+
+    /** No whitespace ({@code \\s}: space, tab, newline, vertical tab, form feed, carriage return) but single spaces. */
+    private static boolean singleSpaced(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r'
+                    || c == ' ' && i + 1 < text.length() && text.charAt(i + 1) == ' ') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -53,13 +53,15 @@ final class PollIndexes {
 
     /** Rows keyed by K that one sample at a time may own; absent means free. */
     static final class Claims<K> {
-        private final Map<K, String> owners = new HashMap<>();
+        private final Map<K, String> owners;
         private final Map<String, List<K>> bySample = new HashMap<>();
         /** The rows this poll inserted, with the sample id they were inserted under. */
         private final Map<K, String> inserted;
 
         Claims(Map<K, String> inserted, Map<K, String> heldByOthers) {
             this.inserted = inserted;
+            // Room for what others hold and for every row this poll inserted (only looked up, never iterated).
+            owners = new HashMap<>((int) ((heldByOthers.size() + inserted.size()) / 0.75f) + 1);
             owners.putAll(heldByOthers);
         }
 

@@ -169,14 +169,14 @@ public class VerdictRepository {
     static final class Plan {
         /** The samples to decide now: the first delivery of each id without a stored decision, in batch order. */
         final List<Sample> samples = new ArrayList<>();
-        final Map<String, String> contentHashes = new HashMap<>();
-        final Map<String, NearDuplicateFilter.Probe> probes = new HashMap<>();
+        final Map<String, String> contentHashes;
+        final Map<String, NearDuplicateFilter.Probe> probes;
         /** Fingerprints the samples that passed so far may claim, in hash order, each under its first sample. */
         final TreeMap<String, String> hashClaims = new TreeMap<>();
         final TreeMap<PollIndexes.BandKey, String> bandClaims = new TreeMap<>(PollIndexes.BAND_ORDER);
         /** Every fingerprint and band key of the samples. */
-        final Set<String> hashes = new LinkedHashSet<>();
-        final Set<PollIndexes.BandKey> bandKeys = new LinkedHashSet<>();
+        final Set<String> hashes;
+        final Set<PollIndexes.BandKey> bandKeys;
         Set<String> insertedHashes;
         Map<String, String> hashOwners;
         Set<PollIndexes.BandKey> insertedBands;
@@ -184,6 +184,13 @@ public class VerdictRepository {
         ImageHashIndex.Snapshot images;
 
         Plan(List<Pending> batch, Map<String, Decision> known, FilterChain chain) {
+            // Sized for the poll up front (a poll of 500 has 10,000 band keys): growing them rehashed every entry
+            // several times. Only looked up, or kept in insertion order, so their size changes no result.
+            int n = batch.size();
+            contentHashes = new HashMap<>(capacity(n));
+            probes = new HashMap<>(capacity(n));
+            hashes = new LinkedHashSet<>(capacity(n));
+            bandKeys = new LinkedHashSet<>(capacity(n * chain.nearDuplicate().bands()));
             Set<String> seen = new HashSet<>();
             for (Pending pending : batch) {
                 Sample sample = pending.sample();
@@ -209,6 +216,11 @@ public class VerdictRepository {
                     }
                 }
             }
+        }
+
+        /** A hash table capacity that holds {@code entries} without growing. */
+        private static int capacity(int entries) {
+            return (int) (entries / 0.75f) + 1;
         }
 
         PollIndexes indexes(Map<String, List<Object[]>> pool) {

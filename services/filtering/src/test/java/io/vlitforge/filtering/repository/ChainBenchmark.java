@@ -32,7 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -188,10 +188,13 @@ public class ChainBenchmark {
             plan.images = images(chain.nearImage(), plan.samples);
             PollIndexes indexes = plan.indexes(Map.of());
 
+            // decideAll walks the batch and looks each sample's content verdicts up by position; the same here.
+            Map<Sample, List<Verdict>> contentVerdicts = new IdentityHashMap<>(poll.size() * 2);
+            poll.forEach(p -> contentVerdicts.put(p.sample(), p.contentVerdicts()));
             List<VerdictRepository.Undecided> undecided = new ArrayList<>(plan.samples.size());
             for (Sample sample : plan.samples) {
                 undecided.add(VerdictRepository.decideNew(indexes, sample, plan.contentHashes.get(sample.id()),
-                        plan.probes.get(sample.id()), contentVerdicts(poll, sample), chain));
+                        plan.probes.get(sample.id()), contentVerdicts.get(sample), chain));
             }
             // No quota is configured: every sample gets "not counted", and nothing is turned away.
             for (VerdictRepository.Undecided u : undecided) {
@@ -215,15 +218,6 @@ public class ChainBenchmark {
                 }
             }
             return undecided;
-        }
-
-        private static List<Verdict> contentVerdicts(List<VerdictRepository.Pending> poll, Sample sample) {
-            for (VerdictRepository.Pending p : poll) {
-                if (p.sample() == sample) {
-                    return p.contentVerdicts();
-                }
-            }
-            throw new IllegalStateException(sample.id());
         }
 
         /** What {@code ImageHashIndex.load} reads: the indexed images sharing a band with the poll's pictures. */
