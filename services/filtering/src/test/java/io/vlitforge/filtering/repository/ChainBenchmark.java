@@ -39,8 +39,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -66,6 +70,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * index the earlier polls of the same invocation left (held here in maps, as the tables would hold it), in
  * polls of 500 (the consumer's poll size). The quotas are not configured by default, so every sample gets the
  * quota filter's "not counted" verdict as the service gives it.
+ * <p>
+ * On a machine shared with other work the wall-clock rate says as much about the neighbours as about the code,
+ * so every method also reports the CPU time its own thread used ({@link Cpu}): samples/s divided by
+ * {@code cpuMicros}/s (times a million) is samples per CPU second of the benchmark thread (JIT compiler and GC
+ * threads not included), the figure to compare between runs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -104,29 +113,60 @@ public class ChainBenchmark {
                 Ids.sha256Hex(EventJson.write(verdicts)));
     }
 
+    /**
+     * The CPU time of the benchmark thread, reported by JMH beside each method's rate as {@code cpuMicros} per
+     * second of the iteration (a rate of one million is one core fully busy).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Cpu {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        public long cpuMicros;
+        private long started;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            cpuMicros = 0;
+        }
+
+        void start() {
+            started = THREADS.getCurrentThreadCpuTime();
+        }
+
+        void stop() {
+            cpuMicros += (THREADS.getCurrentThreadCpuTime() - started) / 1000;
+        }
+    }
+
     /** Baseline: reading the samples from their JSON, as the consumer does before anything else. */
     @Benchmark
     @OperationsPerInvocation(SAMPLES)
-    public void decodeJson(Blackhole bh) {
+    public void decodeJson(Blackhole bh, Cpu cpu) {
+        cpu.start();
         for (String text : json) {
             bh.consume(EventJson.read(text, Sample.class));
         }
+        cpu.stop();
     }
 
     /** The content filters alone (format, length, hygiene, hallucination, complexity). */
     @Benchmark
     @OperationsPerInvocation(SAMPLES)
-    public void contentFilters(Blackhole bh) {
+    public void contentFilters(Blackhole bh, Cpu cpu) {
+        cpu.start();
         for (Sample sample : samples) {
             bh.consume(chain.check(sample));
         }
+        cpu.stop();
     }
 
     /** The whole chain: content filters, then exact, near-duplicate, near-image, novelty and quota decisions. */
     @Benchmark
     @OperationsPerInvocation(SAMPLES)
-    public void chain(Blackhole bh) {
+    public void chain(Blackhole bh, Cpu cpu) {
+        cpu.start();
         bh.consume(decide(chain, samples));
+        cpu.stop();
     }
 
     /** Every sample's verdicts, polls of {@link #POLL} decided one after the other against an index kept in memory. */
