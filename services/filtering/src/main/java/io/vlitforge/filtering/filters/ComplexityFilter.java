@@ -44,7 +44,6 @@ public final class ComplexityFilter implements SampleFilter {
             double score) {
     }
 
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
     private static final Pattern REASONING_QUESTION = Pattern.compile("\\b(why|how (might|could|would|can|does|do|"
             + "is|are)|what (might|could|would|can be inferred|is unusual|challenges|are the (possible|potential))|"
             + "explain|reason|purpose|suggest|infer|predict|what if|should)\\b");
@@ -55,6 +54,12 @@ public final class ComplexityFilter implements SampleFilter {
     private final Caps caps;
     private final List<String> markers;
     private final Pattern marker;
+    /**
+     * The markers lower-cased, when they are all ASCII: the marker pattern folds ASCII case only, so it can only
+     * match an answer whose lower-cased text contains one of them, and most answers contain none. Null when a
+     * marker is not ASCII (then the pattern always runs).
+     */
+    private final List<String> lowerMarkers;
     private final double defaultMinimum;
     private final Map<String, Double> minimums;
 
@@ -73,6 +78,9 @@ public final class ComplexityFilter implements SampleFilter {
         this.marker = Pattern.compile("(?<![\\p{L}])(?:" + markers.stream().map(String::strip)
                 .filter(m -> !m.isEmpty()).map(Pattern::quote).collect(Collectors.joining("|")) + ")(?![\\p{L}])",
                 Pattern.CASE_INSENSITIVE);
+        List<String> lower = markers.stream().map(String::strip).filter(m -> !m.isEmpty())
+                .map(m -> m.toLowerCase(Locale.ROOT)).toList();
+        this.lowerMarkers = lower.stream().allMatch(m -> m.chars().allMatch(c -> c < 128)) ? lower : null;
         this.defaultMinimum = defaultMinimum;
         this.minimums = Map.copyOf(minimums);
     }
@@ -121,13 +129,12 @@ public final class ComplexityFilter implements SampleFilter {
                     type = "description";
                 }
             } else {
-                Matcher w = WORD.matcher(turn.value());
-                while (w.find()) {
-                    words++;
-                }
-                Matcher m = marker.matcher(turn.value());
-                while (m.find()) {
-                    reasoning++;
+                words += Words.count(turn.value());
+                if (mayHaveMarker(turn.value())) {
+                    Matcher m = marker.matcher(turn.value());
+                    while (m.find()) {
+                        reasoning++;
+                    }
                 }
                 mentions.find(turn.value()).stream().filter(x -> x.kind() == ObjectMentions.Kind.ASSERTED)
                         .forEach(x -> objects.add(x.canonical()));
@@ -141,6 +148,19 @@ public final class ComplexityFilter implements SampleFilter {
         double score = (part(turns, caps.turns()) + part(words, caps.answerWords())
                 + part(reasoning, caps.reasoningMarkers()) + part(objects.size(), caps.objects()) + typeScore) / 5;
         return new Parts(turns, words, reasoning, objects.size(), type, Math.round(score * 1000) / 1000.0);
+    }
+
+    private boolean mayHaveMarker(String answer) {
+        if (lowerMarkers == null) {
+            return true;
+        }
+        String lower = answer.toLowerCase(Locale.ROOT);
+        for (String m : lowerMarkers) {
+            if (lower.contains(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double part(int value, int cap) {

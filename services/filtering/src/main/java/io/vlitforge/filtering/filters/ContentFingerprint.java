@@ -4,6 +4,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Turn;
 import io.vlitforge.shared.ids.Ids;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The identity of a sample's content for exact-duplicate detection: the image and the conversation,
@@ -11,6 +12,8 @@ import java.util.Locale;
  * the same thing about the same picture.
  */
 public final class ContentFingerprint {
+
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private ContentFingerprint() {
     }
@@ -25,6 +28,21 @@ public final class ContentFingerprint {
     }
 
     private static String normalise(String value) {
-        return value.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        String stripped = value.strip();
+        // Most texts have no whitespace but single spaces, which the replacement would leave as they are.
+        String spaced = singleSpaced(stripped) ? stripped : WHITESPACE.matcher(stripped).replaceAll(" ");
+        return spaced.toLowerCase(Locale.ROOT);
+    }
+
+    /** No whitespace ({@code \\s}: space, tab, newline, vertical tab, form feed, carriage return) but single spaces. */
+    private static boolean singleSpaced(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r'
+                    || c == ' ' && i + 1 < text.length() && text.charAt(i + 1) == ' ') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -4,6 +4,7 @@ import io.vlitforge.shared.events.GroundTruth;
 import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.events.Verdict;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Rejects answers that say something is in the image when the image's ground truth (box categories and the
@@ -32,8 +34,24 @@ public final class HallucinationFilter implements SampleFilter {
     public static final String ABSENT_OBJECT = "hallucination.object";
     public static final String WRONG_COUNT = "hallucination.count";
 
+    /** Where a lower-cased caption splits into the words looked up as implied objects. */
+    private static final Pattern NOT_WORD = Pattern.compile("[^a-z-]+");
+    /** Ground truths remembered with their canonical form: every sample of an image carries the same one. */
+    private static final int TRUTHS_KEPT = 256;
+
     private final ObjectVocabulary vocabulary;
     private final ObjectMentions mentions;
+    /**
+     * The last {@value #TRUTHS_KEPT} ground truths read, least recently used dropped first. A poll holds the
+     * samples of a few dozen images, several per image, and reading an image's captions (five COCO captions
+     * against one answer) cost more than checking the answer itself.
+     */
+    private final Map<GroundTruth, Truth> truths = new LinkedHashMap<>(TRUTHS_KEPT * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<GroundTruth, Truth> eldest) {
+            return size() > TRUTHS_KEPT;
+        }
+    };
     private final double maxScore;
     private final boolean checkCounts;
 
@@ -84,6 +102,21 @@ public final class HallucinationFilter implements SampleFilter {
         if (groundTruth == null || (groundTruth.captions().isEmpty() && groundTruth.objectCounts().isEmpty())) {
             return null;
         }
+        synchronized (truths) {
+            Truth known = truths.get(groundTruth);
+            if (known != null) {
+                return known;
+            }
+        }
+        Truth truth = read(groundTruth);
+        synchronized (truths) {
+            truths.put(groundTruth, truth);
+        }
+        return truth;
+    }
+
+    /** What {@link #truth} returns, worked out from the captions and counts (unmodifiable: it is shared). */
+    private Truth read(GroundTruth groundTruth) {
         Set<String> objects = new HashSet<>();
         Map<String, Integer> boxes = new HashMap<>();
         groundTruth.objectCounts().forEach((name, count) -> {
@@ -104,14 +137,15 @@ public final class HallucinationFilter implements SampleFilter {
                     }
                 }
             }
-            for (String word : caption.toLowerCase(Locale.ROOT).split("[^a-z-]+")) {
+            for (String word : NOT_WORD.split(caption.toLowerCase(Locale.ROOT))) {
                 String implied = vocabulary.implied(word);
                 if (implied != null) {
                     objects.add(implied);
                 }
             }
         }
-        return new Truth(objects, boxes, captionNumbers);
+        return new Truth(Collections.unmodifiableSet(objects), Collections.unmodifiableMap(boxes),
+                Collections.unmodifiableMap(captionNumbers));
     }
 
     /** One checked answer's findings. */

@@ -29,7 +29,6 @@ public final class HygieneFilter implements SampleFilter {
     /** Four numbers in brackets or parentheses: an {@code [x1, y1, x2, y2]} or {@code [x, y, w, h]} box. */
     private static final Pattern COORDINATES = Pattern.compile(
             "[\\[(]\\s*-?\\d+(?:\\.\\d+)?(?:\\s*,\\s*-?\\d+(?:\\.\\d+)?){3}\\s*[\\])]");
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
     /**
      * The commonest English function words. An English answer of a dozen words or more always uses some
@@ -52,6 +51,9 @@ public final class HygieneFilter implements SampleFilter {
     private final int minWordRepeats;
     private final Pattern refusal;
     private final Pattern leak;
+    /** The phrases case-folded for {@link #mayMatch}, or null when that shortcut would not be exact. */
+    private final List<String> foldedRefusals;
+    private final List<String> foldedLeaks;
 
     public HygieneFilter(List<String> refusalPhrases, List<String> leakPhrases, Set<String> coordinateTasks,
             int maxPeriod, int minRepeats, int minWordRepeats) {
@@ -66,6 +68,8 @@ public final class HygieneFilter implements SampleFilter {
         this.minWordRepeats = minWordRepeats;
         this.refusal = phrases(refusalPhrases);
         this.leak = phrases(leakPhrases);
+        this.foldedRefusals = folded(refusalPhrases);
+        this.foldedLeaks = folded(leakPhrases);
     }
 
     @Override
@@ -95,12 +99,13 @@ public final class HygieneFilter implements SampleFilter {
         boolean coordinatesAllowed = coordinateTasks.contains(sample.task());
         for (Answer answer : SampleFilter.answers(sample)) {
             String text = answer.text().replace('\u2019', '\'');
+            String foldedText = foldedRefusals == null || foldedLeaks == null ? null : fold(text);
             Matcher m = refusal.matcher(text);
-            if (m.find()) {
+            if (mayMatch(foldedText, foldedRefusals) && m.find()) {
                 return reject(1.0, 0.0, "hygiene.refusal", quote("a refusal", m, text, answer));
             }
             m = leak.matcher(text);
-            if (m.find()) {
+            if (mayMatch(foldedText, foldedLeaks) && m.find()) {
                 return reject(1.0, 0.0, "hygiene.source_leak", quote("a source leak", m, text, answer));
             }
             m = COORDINATES.matcher(text);
@@ -114,11 +119,13 @@ public final class HygieneFilter implements SampleFilter {
                     return box;
                 }
             }
-            Verdict language = language(text, answer.turn());
+            // Both checks read the same words: the answer is split once.
+            List<String> words = Words.of(text.toLowerCase(Locale.ROOT));
+            Verdict language = language(words, answer.turn());
             if (language != null) {
                 return language;
             }
-            Verdict repetition = repetition(text, answer.turn());
+            Verdict repetition = repetition(words, answer.turn());
             if (repetition != null) {
                 return repetition;
             }
@@ -151,13 +158,11 @@ public final class HygieneFilter implements SampleFilter {
     }
 
     /** An answer of a dozen or more words with almost no English function words is in another language. */
-    private Verdict language(String text, int turn) {
+    private Verdict language(List<String> answerWords, int turn) {
         int words = 0;
         int english = 0;
         int nonLatin = 0;
-        Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            String w = m.group();
+        for (String w : answerWords) {
             if (w.chars().allMatch(Character::isDigit)) {
                 continue;
             }
@@ -192,12 +197,7 @@ public final class HygieneFilter implements SampleFilter {
      * words far apart are not looked at: a long answer about skiing names "cross-country skiing" many
      * times and is fine, while a decoding loop repeats itself in place.
      */
-    private Verdict repetition(String text, int turn) {
-        List<String> words = new ArrayList<>();
-        Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            words.add(m.group());
-        }
+    private Verdict repetition(List<String> words, int turn) {
         for (int period = 1; period <= maxPeriod && period < words.size(); period++) {
             int needed = period == 1 ? minWordRepeats : minRepeats;
             int run = 0;
@@ -219,6 +219,66 @@ public final class HygieneFilter implements SampleFilter {
     private static String quote(String what, Matcher m, String text, Answer answer) {
         return what + " \"" + m.group() + "\" in the answer in turn " + answer.turn() + ": \""
                 + Quotes.around(text, m.start(), m.end()) + "\"";
+    }
+
+    /**
+     * Whether a phrase pattern ({@link #phrases}) can match the text whose {@link #fold} is {@code foldedText}.
+     * The pattern (case-insensitive, Unicode case) matches a text character {@code c} to a phrase character
+     * {@code p} when {@code c == fold(p)} or {@code fold(c) == fold(p)}; where every {@code fold(p)} is its own
+     * fold (checked by {@link #folded}), both mean {@code fold(c) == fold(p)}, so a match needs the folded
+     * phrase inside the folded text. Most answers contain none, and these look-ups cost far less than running
+     * the pattern's look-behind at every position.
+     */
+    private static boolean mayMatch(String foldedText, List<String> foldedPhrases) {
+        if (foldedText == null) {
+            return true;
+        }
+        for (String phrase : foldedPhrases) {
+            if (foldedText.contains(phrase)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The phrases as the pattern holds them, folded; null when a shortcut would not be exact: a phrase with a
+     * surrogate (the pattern then compares code points) or with a character that is not its own fold.
+     */
+    private static List<String> folded(List<String> phrases) {
+        List<String> out = new ArrayList<>();
+        for (String p : phrases) {
+            String phrase = p.strip().replace('\u2019', '\'');
+            if (phrase.isEmpty()) {
+                continue;
+            }
+            String f = fold(phrase);
+            for (int i = 0; i < f.length(); i++) {
+                char c = f.charAt(i);
+                if (Character.isSurrogate(phrase.charAt(i)) || c == UNFOLDABLE || fold(c) != c) {
+                    return null;
+                }
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** Stands for a character whose fold is not a single UTF-16 unit; no folded phrase contains it. */
+    private static final char UNFOLDABLE = '\uFFFF';
+
+    /** Each character {@code c} replaced by {@code toLowerCase(toUpperCase(c))}, as the pattern compares them. */
+    private static String fold(String text) {
+        char[] out = new char[text.length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = fold(text.charAt(i));
+        }
+        return new String(out);
+    }
+
+    private static char fold(char c) {
+        int f = Character.toLowerCase(Character.toUpperCase((int) c));
+        return f > Character.MAX_VALUE ? UNFOLDABLE : (char) f;
     }
 
     /** One alternation of whole-word phrases; a plural ending is allowed so "bounding box" covers "boxes". */

@@ -36,6 +36,10 @@ public final class MinHash {
         }
     }
 
+    public int bands() {
+        return bands;
+    }
+
     public int size() {
         return salts.length;
     }

@@ -56,6 +56,11 @@ public final class NearDuplicateFilter {
         return parameters;
     }
 
+    /** How many band keys a sample has. */
+    public int bands() {
+        return minHash.bands();
+    }
+
     public double threshold() {
         return threshold;
     }

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Finds the object words of a text and tells an object asserted to be in the image from the other uses of
@@ -47,9 +45,8 @@ public final class ObjectMentions {
     public record Mention(String words, String canonical, int number, Kind kind, int start, int end) {
     }
 
-    /** Matched on the text as written, so offsets stay valid (lower-casing can change a string's length). */
-    private static final Pattern TOKEN = Pattern.compile("[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?()\"\\[\\]]",
-            Pattern.CASE_INSENSITIVE);
+    /** The punctuation marks that are tokens of their own (they end clauses, except the double quote). */
+    private static final String PUNCTUATION = ".,;:!?()\"[]";
     private static final Set<String> DETERMINERS = Set.of("a", "an", "the", "this", "that", "these", "those", "his",
             "her", "its", "their", "our", "my", "your", "some", "several", "many", "multiple", "various", "numerous",
             "few", "another", "other", "both", "each", "every", "any", "couple", "pair", "group", "lot", "lots",
@@ -85,10 +82,22 @@ public final class ObjectMentions {
     private static final Set<String> AFTER_NOUN = Set.of("is", "are", "was", "were", "on", "in", "at", "with",
             "next", "sitting", "sits", "lying", "lies", "placed", "near", "beside", "that", "which", "from", "has",
             "and", "or", "of", "to", "by");
+    /** Words after "to" that do not make it an infinitive ("to be", "to them"). */
+    private static final Set<String> NOT_INFINITIVES = Set.of("be", "have", "him", "her", "them", "it", "me", "us",
+            "you", "one", "where", "what");
     private static final Set<String> COLOUR_WORDS = Set.of("white", "black", "red", "blue", "green", "yellow",
             "brown", "grey", "gray", "pink", "purple", "orange", "silver", "gold", "beige", "tan");
 
     private final ObjectVocabulary vocabulary;
+    /**
+     * The last text looked at and its mentions: the hallucination and the complexity filter both read every
+     * answer's mentions, one right after the other, so the second gets the first one's. Replaced whole (an
+     * immutable pair), so threads sharing the chain never see half of one.
+     */
+    private volatile Found last;
+
+    private record Found(String text, List<Mention> mentions) {
+    }
 
     public ObjectMentions(ObjectVocabulary vocabulary) {
         this.vocabulary = vocabulary;
@@ -98,8 +107,18 @@ public final class ObjectMentions {
     private record Token(String text, String base, boolean punct, int start, int end, int clause) {
     }
 
-    /** Every object mention in the text, in order, each with its kind. */
+    /** Every object mention in the text, in order, each with its kind (an unmodifiable list). */
     public List<Mention> find(String text) {
+        Found found = last;
+        if (found != null && found.text().equals(text)) {
+            return found.mentions();
+        }
+        List<Mention> mentions = List.copyOf(mentionsOf(text));
+        last = new Found(text, mentions);
+        return mentions;
+    }
+
+    private List<Mention> mentionsOf(String text) {
         List<Token> tokens = tokenize(text);
         List<Mention> mentions = new ArrayList<>();
         int i = 0;
@@ -114,7 +133,7 @@ public final class ObjectMentions {
                 i += skip;
                 continue;
             }
-            int n = wordsFrom(tokens, i, vocabulary.maxWords());
+            int n = wordsFrom(tokens, i, maxWords(t));
             boolean matched = false;
             for (; n >= 1; n--) {
                 String words = join(tokens, i, n);
@@ -179,7 +198,7 @@ public final class ObjectMentions {
                     && COLOUR_WORDS.contains(tokens.get(j + 1).text())) {
                 continue; // "a black and white dog"
             }
-            if (DETERMINERS.contains(t.text()) || NUMBERS.containsKey(t.text()) || t.text().matches("\\d+")
+            if (DETERMINERS.contains(t.text()) || NUMBERS.containsKey(t.text()) || digits(t.text(), Integer.MAX_VALUE)
                     || t.text().endsWith("'s")) {
                 return true;
             }
@@ -199,7 +218,7 @@ public final class ObjectMentions {
                 return 0;
             }
             Integer n = NUMBERS.get(t.text());
-            if (n == null && t.text().matches("\\d{1,3}")) {
+            if (n == null && digits(t.text(), 3)) {
                 n = Integer.parseInt(t.text());
             }
             if (n != null) {
@@ -264,9 +283,9 @@ public final class ObjectMentions {
             return false;
         }
         String w = tokens.get(at).text();
-        return !DETERMINERS.contains(w) && !NUMBERS.containsKey(w) && !w.matches("\\d+")
-                && !Set.of("be", "have", "him", "her", "them", "it", "me", "us", "you", "one", "where", "what")
-                .contains(w) && !startsObject(tokens, at) && !w.endsWith("'s") && !COLOUR_WORDS.contains(w);
+        return !DETERMINERS.contains(w) && !NUMBERS.containsKey(w) && !digits(w, Integer.MAX_VALUE)
+                && !NOT_INFINITIVES.contains(w) && !startsObject(tokens, at) && !w.endsWith("'s")
+                && !COLOUR_WORDS.contains(w);
     }
 
     private static boolean deictic(List<Token> tokens, int at, int n) {
@@ -302,7 +321,7 @@ public final class ObjectMentions {
     }
 
     private boolean startsObject(List<Token> tokens, int at) {
-        int n = wordsFrom(tokens, at, vocabulary.maxWords());
+        int n = wordsFrom(tokens, at, maxWords(tokens.get(at)));
         for (; n >= 1; n--) {
             if (vocabulary.form(join(tokens, at, n)) != null) {
                 return true;
@@ -312,13 +331,35 @@ public final class ObjectMentions {
     }
 
     private int notObject(List<Token> tokens, int at) {
-        int n = wordsFrom(tokens, at, vocabulary.maxWords());
+        int n = wordsFrom(tokens, at, maxWords(tokens.get(at)));
         for (; n >= 2; n--) {
             if (vocabulary.isNotObject(join(tokens, at, n))) {
                 return n;
             }
         }
         return 0;
+    }
+
+    /**
+     * The most words a form or phrase starting at this token can have: one unless the token is the first word
+     * of a phrase of the vocabulary, so the longer word runs are only joined and looked up where one can match.
+     */
+    private int maxWords(Token first) {
+        return vocabulary.startsPhrase(first.text()) ? vocabulary.maxWords() : 1;
+    }
+
+    /** One to {@code max} ASCII digits and nothing else (what {@code \\d+} and {@code \\d{1,3}} match). */
+    private static boolean digits(String s, int max) {
+        if (s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The words from {@code at} up to the next punctuation mark, at most {@code limit}. */
@@ -345,25 +386,62 @@ public final class ObjectMentions {
         return sb.toString();
     }
 
+    /**
+     * The words and punctuation marks of the text as written (offsets stay valid; lower-casing could change a
+     * string's length): a word is a run of ASCII letters and digits, joined across single hyphens and
+     * apostrophes ("t-shirt", "man's"); anything else that is not one of {@link #PUNCTUATION} is skipped. A
+     * hand-written scanner for what was the pattern {@code [a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?()"\[\]]}
+     * (case-insensitive, ASCII): the same tokens without a regex engine.
+     */
     private static List<Token> tokenize(String text) {
         String plain = text.replace('\u2019', '\'');
-        Matcher m = TOKEN.matcher(plain);
         List<Token> tokens = new ArrayList<>();
         int clause = 0;
-        while (m.find()) {
-            String t = m.group().toLowerCase(Locale.ROOT);
+        int length = plain.length();
+        int i = 0;
+        while (i < length) {
+            char c = plain.charAt(i);
+            int start = i;
+            int end;
+            if (asciiLetterOrDigit(c)) {
+                end = run(plain, i);
+                while (end + 1 < length && (plain.charAt(end) == '-' || plain.charAt(end) == '\'')
+                        && asciiLetterOrDigit(plain.charAt(end + 1))) {
+                    end = run(plain, end + 1);
+                }
+            } else if (PUNCTUATION.indexOf(c) >= 0) {
+                end = i + 1;
+            } else {
+                i++;
+                continue;
+            }
+            i = end;
+            String t = plain.substring(start, end).toLowerCase(Locale.ROOT);
             boolean punct = !Character.isLetterOrDigit(t.charAt(0));
-            boolean decimal = t.equals(".") && m.start() > 0 && m.end() < plain.length()
-                    && Character.isDigit(plain.charAt(m.start() - 1)) && Character.isDigit(plain.charAt(m.end()));
+            boolean decimal = t.equals(".") && start > 0 && end < length
+                    && Character.isDigit(plain.charAt(start - 1)) && Character.isDigit(plain.charAt(end));
             if ((punct && !t.equals("\"") && !decimal) || CLAUSE_BREAKS.contains(t)) {
                 clause++;
             }
             String base = t.endsWith("'s") ? t.substring(0, t.length() - 2) : t;
-            tokens.add(new Token(t, base, punct, m.start(), m.end(), clause));
+            tokens.add(new Token(t, base, punct, start, end, clause));
             if (punct) {
                 clause++;
             }
         }
         return tokens;
+    }
+
+    private static boolean asciiLetterOrDigit(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    /** The end of the run of ASCII letters and digits starting at {@code from}. */
+    private static int run(String text, int from) {
+        int end = from;
+        while (end < text.length() && asciiLetterOrDigit(text.charAt(end))) {
+            end++;
+        }
+        return end;
     }
 }

@@ -39,6 +39,8 @@ public final class ObjectVocabulary {
     private final Set<String> colours = new HashSet<>();
     private final Set<String> notObjects = new HashSet<>();
     private final Map<String, String> implies = new HashMap<>();
+    /** The first word of every form and not-object phrase of two or more words. */
+    private final Set<String> phraseStarts = new HashSet<>();
     private int maxWords = 1;
 
     private ObjectVocabulary(String resource, String text) {
@@ -73,6 +75,7 @@ public final class ObjectVocabulary {
                 case "not-objects" -> list(line).forEach(p -> {
                     notObjects.add(p);
                     maxWords = Math.max(maxWords, p.split(" ").length);
+                    phraseStart(p);
                 });
                 default -> throw new IllegalArgumentException(resource + ": unknown section [" + section + "]");
             }
@@ -129,6 +132,22 @@ public final class ObjectVocabulary {
                     + " and " + value.canonical());
         }
         maxWords = Math.max(maxWords, form.split(" ").length);
+        phraseStart(form);
+    }
+
+    private void phraseStart(String phrase) {
+        int space = phrase.indexOf(' ');
+        if (space > 0) {
+            phraseStarts.add(phrase.substring(0, space));
+        }
+    }
+
+    /**
+     * Whether a form or not-object phrase of two or more words starts with this word: when none does, only the
+     * word alone can be a form.
+     */
+    public boolean startsPhrase(String word) {
+        return phraseStarts.contains(word);
     }
 
     private static List<String> list(String line) {

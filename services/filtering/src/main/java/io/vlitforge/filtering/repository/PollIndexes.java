@@ -39,8 +39,9 @@ final class PollIndexes {
     record ImageKey(int band, long bucket) {
     }
 
-    static final Comparator<BandKey> BAND_ORDER = Comparator.comparingInt(BandKey::band)
-            .thenComparingLong(BandKey::bucket);
+    /** Band, then bucket: the order claims are inserted in (written out: a poll makes ~10,000 comparisons). */
+    static final Comparator<BandKey> BAND_ORDER = (a, b) -> a.band() != b.band() ? Integer.compare(a.band(), b.band())
+            : Long.compare(a.bucket(), b.bucket());
 
     /** An image indexed by this poll: written at the end unless none of its samples was finally accepted. */
     record IndexedImage(String imageId, long hash, long[] bandValues, String sampleId) {
@@ -52,13 +53,15 @@ final class PollIndexes {
 
     /** Rows keyed by K that one sample at a time may own; absent means free. */
     static final class Claims<K> {
-        private final Map<K, String> owners = new HashMap<>();
+        private final Map<K, String> owners;
         private final Map<String, List<K>> bySample = new HashMap<>();
         /** The rows this poll inserted, with the sample id they were inserted under. */
         private final Map<K, String> inserted;
 
         Claims(Map<K, String> inserted, Map<K, String> heldByOthers) {
             this.inserted = inserted;
+            // Room for what others hold and for every row this poll inserted (only looked up, never iterated).
+            owners = new HashMap<>((int) ((heldByOthers.size() + inserted.size()) / 0.75f) + 1);
             owners.putAll(heldByOthers);
         }
 

@@ -161,18 +161,22 @@ public class VerdictRepository {
         }));
     }
 
-    /** What a batch claims and looks up before its samples are decided, and what the database answered. */
-    private static final class Plan {
+    /**
+     * What a batch claims and looks up before its samples are decided, and what the database answered.
+     * Package-private, with {@link #decideNew}, so that the filter-chain benchmark (test sources) decides polls
+     * in memory with this very code.
+     */
+    static final class Plan {
         /** The samples to decide now: the first delivery of each id without a stored decision, in batch order. */
         final List<Sample> samples = new ArrayList<>();
-        final Map<String, String> contentHashes = new HashMap<>();
-        final Map<String, NearDuplicateFilter.Probe> probes = new HashMap<>();
+        final Map<String, String> contentHashes;
+        final Map<String, NearDuplicateFilter.Probe> probes;
         /** Fingerprints the samples that passed so far may claim, in hash order, each under its first sample. */
         final TreeMap<String, String> hashClaims = new TreeMap<>();
         final TreeMap<PollIndexes.BandKey, String> bandClaims = new TreeMap<>(PollIndexes.BAND_ORDER);
         /** Every fingerprint and band key of the samples. */
-        final Set<String> hashes = new LinkedHashSet<>();
-        final Set<PollIndexes.BandKey> bandKeys = new LinkedHashSet<>();
+        final Set<String> hashes;
+        final Set<PollIndexes.BandKey> bandKeys;
         Set<String> insertedHashes;
         Map<String, String> hashOwners;
         Set<PollIndexes.BandKey> insertedBands;
@@ -180,6 +184,13 @@ public class VerdictRepository {
         ImageHashIndex.Snapshot images;
 
         Plan(List<Pending> batch, Map<String, Decision> known, FilterChain chain) {
+            // Sized for the poll up front (a poll of 500 has 10,000 band keys): growing them rehashed every entry
+            // several times. Only looked up, or kept in insertion order, so their size changes no result.
+            int n = batch.size();
+            contentHashes = new HashMap<>(capacity(n));
+            probes = new HashMap<>(capacity(n));
+            hashes = new LinkedHashSet<>(capacity(n));
+            bandKeys = new LinkedHashSet<>(capacity(n * chain.nearDuplicate().bands()));
             Set<String> seen = new HashSet<>();
             for (Pending pending : batch) {
                 Sample sample = pending.sample();
@@ -205,6 +216,11 @@ public class VerdictRepository {
                     }
                 }
             }
+        }
+
+        /** A hash table capacity that holds {@code entries} without growing. */
+        private static int capacity(int entries) {
+            return (int) (entries / 0.75f) + 1;
         }
 
         PollIndexes indexes(Map<String, List<Object[]>> pool) {
@@ -273,7 +289,7 @@ public class VerdictRepository {
     }
 
     /** A sample whose duplicate checks are done and whose quota is still to be counted. */
-    private record Undecided(Sample sample, String contentHash, List<Verdict> verdicts, boolean indexedImage) {
+    record Undecided(Sample sample, String contentHash, List<Verdict> verdicts, boolean indexedImage) {
     }
 
     private Uni<Void> countQuotas(Mutiny.Session session, PollIndexes indexes, FilterChain chain,
@@ -300,7 +316,7 @@ public class VerdictRepository {
      * An image indexed by this poll none of whose samples the poll finally accepted (novelty or a quota turned
      * them away) leaves the perceptual-hash index again, so it cannot make a later picture a duplicate.
      */
-    private static void releaseImages(PollIndexes indexes, List<Undecided> undecided) {
+    static void releaseImages(PollIndexes indexes, List<Undecided> undecided) {
         Set<String> indexed = new TreeSet<>();
         Set<String> accepted = new HashSet<>();
         for (Undecided u : undecided) {
@@ -320,7 +336,7 @@ public class VerdictRepository {
      * the tables: a sample that passed so far claims, any other only looks up, and a sample rejected after it
      * claimed gives its claims back.
      */
-    private static Undecided decideNew(PollIndexes indexes, Sample sample, String contentHash,
+    static Undecided decideNew(PollIndexes indexes, Sample sample, String contentHash,
             NearDuplicateFilter.Probe probe, List<Verdict> contentVerdicts, FilterChain chain) {
         List<Verdict> verdicts = new ArrayList<>(contentVerdicts);
         String owner = passed(verdicts) ? indexes.claimFingerprint(contentHash, sample.id())
@@ -350,7 +366,7 @@ public class VerdictRepository {
         return new Undecided(sample, contentHash, verdicts, image.indexed());
     }
 
-    private static boolean passed(List<Verdict> verdicts) {
+    static boolean passed(List<Verdict> verdicts) {
         return verdicts.stream().allMatch(v -> v.outcome() == Verdict.Outcome.ACCEPTED);
     }
 
