@@ -35,9 +35,10 @@ public final class TransientFailures {
     /** What the clients say when a connection went away (some wrap no typed cause). */
     private static final List<String> TRANSIENT_MESSAGES = List.of("connection refused", "connection reset",
             "connection closed", "connection was closed", "closed connection", "pool closed", "broken pipe",
-            "fail to read any response from the server", "the database system is starting up",
+            "read any response from the server", "the database system is starting up",
             "the database system is shutting down", "the database system is in recovery mode",
-            "terminating connection", "timed out", "timeout");
+            "terminating connection", "timed out", "timeout", "unexpected end of stream", "stream was reset",
+            "socket closed");
 
     private TransientFailures() {
     }

@@ -42,6 +42,13 @@ class TransientFailuresTest {
                 "Unexpected character")));
         assertTrue(TransientFailures.isTransient(new java.net.SocketTimeoutException("Read timed out")));
         assertTrue(TransientFailures.isTransient(new java.nio.channels.ClosedChannelException()));
+        // The PostgreSQL client when the server was stopped under a query (a fault run dead-lettered a batch for it).
+        assertTrue(TransientFailures.isTransient(new RuntimeException("Failed to read any response from the server, "
+                + "the underlying connection may have been lost unexpectedly.")));
+        // The object store's HTTP client (okhttp, under the MinIO SDK) when s3proxy was killed mid-request.
+        assertTrue(TransientFailures.isTransient(new IllegalStateException("cannot store images/ae/91/x.png in "
+                + "bucket vlit: unexpected end of stream on http://127.0.0.1:38000/...",
+                new java.io.IOException("unexpected end of stream on http://127.0.0.1:38000/..."))));
     }
 
     @Test
