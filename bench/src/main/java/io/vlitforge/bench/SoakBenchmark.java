@@ -99,6 +99,11 @@ public final class SoakBenchmark {
                 }
                 producer.flush();
                 sleepUntil(start + second * 1_000_000_000L);
+                // The baseline GC comes before the reading of that second, so the RSS series after the first
+                // minute starts from a heap that was just collected, as it ends (the end reading follows load).
+                if (second == WARM_UP_SECONDS) {
+                    pids.forEach((s, pid) -> heapBaseline.put(s, MemoryBenchmark.heapUsedAfterFullGc(pid)));
+                }
                 if (second % SAMPLE_EVERY_SECONDS == 0) {
                     for (Map.Entry<String, Long> service : pids.entrySet()) {
                         rss.get(service.getKey()).add(new long[] {second, MemoryBenchmark.rssKiB(service.getValue())});
@@ -112,9 +117,6 @@ public final class SoakBenchmark {
                     backlog.add(point);
                     System.err.printf("soak: %4d s, %d samples sent, %d stored; RSS MiB %s%n", second, sent, stored,
                             lastRssMiB(rss));
-                }
-                if (second == WARM_UP_SECONDS) {
-                    pids.forEach((s, pid) -> heapBaseline.put(s, MemoryBenchmark.heapUsedAfterFullGc(pid)));
                 }
             }
             long sentSamples = (long) (next - soakFirstImage) * SAMPLES_PER_IMAGE;
