@@ -149,7 +149,7 @@ public final class SoakBenchmark {
                 r.put("rssMiBEvery10s", points.stream().map(p -> p[1] / 1024).toList());
                 services.put(s, r);
             }
-            result.put("seconds", seconds);
+            result.put("soakSeconds", seconds);
             result.put("samplesSent", sentSamples);
             result.put("samplesStoredDuringSoak", storedAtEnd);
             result.put("achievedSamplesPerSecond", round(storedAtEnd / soakSeconds));
