@@ -173,7 +173,8 @@ public final class MemoryBenchmark {
         return out;
     }
 
-    private static long count(Connection db) throws Exception {
+    /** Samples publication has stored: the progress every pipeline benchmark waits on. */
+    static long count(Connection db) throws Exception {
         try (PreparedStatement st = db.prepareStatement("select count(*) from publication.accepted_samples");
                 ResultSet rs = st.executeQuery()) {
             rs.next();
@@ -181,7 +182,8 @@ public final class MemoryBenchmark {
         }
     }
 
-    private static Properties producerConfig(String bootstrap) {
+    /** Producer settings of the benchmarks that feed the pipeline (acks=all, linger 5 ms, as the services). */
+    static Properties producerConfig(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

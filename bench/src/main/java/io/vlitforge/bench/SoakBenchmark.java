@@ -7,18 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sustained load (issue 9): the adaption path fed at the benchmark rate for a fixed time while every service's
@@ -67,9 +62,9 @@ public final class SoakBenchmark {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("benchmark", "soak");
         try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", null);
-                KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
+                KafkaProducer<String, String> producer = new KafkaProducer<>(MemoryBenchmark.producerConfig(bootstrap))) {
             // 1. Calibration: the pipeline's own rate on this machine now.
-            long before = count(db);
+            long before = MemoryBenchmark.count(db);
             long t0 = System.nanoTime();
             for (; next < CALIBRATION_IMAGES; next++) {
                 send(producer, topic, events.event(runId, next));
@@ -84,7 +79,7 @@ public final class SoakBenchmark {
             result.put("loadSamplesPerSecond", round(benchmarkRate * LOAD));
 
             // 2. Soak: a steady rate, RSS every 10 s, heap after GC after the warm-up and at the end.
-            long soakStoredBefore = count(db);
+            long soakStoredBefore = MemoryBenchmark.count(db);
             int soakFirstImage = next;
             long start = System.nanoTime();
             Map<String, List<long[]>> rss = new LinkedHashMap<>();
@@ -109,7 +104,7 @@ public final class SoakBenchmark {
                         rss.get(service.getKey()).add(new long[] {second, MemoryBenchmark.rssKiB(service.getValue())});
                     }
                     long sent = (long) (next - soakFirstImage) * SAMPLES_PER_IMAGE;
-                    long stored = count(db) - soakStoredBefore;
+                    long stored = MemoryBenchmark.count(db) - soakStoredBefore;
                     Map<String, Object> point = new LinkedHashMap<>();
                     point.put("second", second);
                     point.put("sent", sent);
@@ -120,7 +115,7 @@ public final class SoakBenchmark {
                 }
             }
             long sentSamples = (long) (next - soakFirstImage) * SAMPLES_PER_IMAGE;
-            long storedAtEnd = count(db) - soakStoredBefore;
+            long storedAtEnd = MemoryBenchmark.count(db) - soakStoredBefore;
             double soakSeconds = (System.nanoTime() - start) / 1e9;
 
             // 3. Drain.
@@ -174,7 +169,7 @@ public final class SoakBenchmark {
     private static void waitStored(Connection db, long target, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         long stored;
-        while ((stored = count(db)) < target) {
+        while ((stored = MemoryBenchmark.count(db)) < target) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + stored + " of " + target + " samples stored in " + limit);
             }
@@ -191,23 +186,5 @@ public final class SoakBenchmark {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static long count(Connection db) throws Exception {
-        try (PreparedStatement st = db.prepareStatement("select count(*) from publication.accepted_samples");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static Properties producerConfig(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        return p;
     }
 }
