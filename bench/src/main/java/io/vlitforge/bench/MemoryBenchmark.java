@@ -39,6 +39,15 @@ public final class MemoryBenchmark {
     private MemoryBenchmark() {
     }
 
+    /** Each service's pid, in pipeline order, from the pid files bin/vlit writes ({@code <service>.pid}). */
+    static Map<String, Long> servicePids(Path pidDir) throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (String s : SERVICES) {
+            pids.put(s, Long.parseLong(Files.readString(pidDir.resolve(s + ".pid")).strip()));
+        }
+        return pids;
+    }
+
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];
         String prefix = args[1];
@@ -51,10 +60,7 @@ public final class MemoryBenchmark {
             checkpoints.add(Long.parseLong(c.strip()));
         }
         String runId = "memory-" + System.currentTimeMillis();
-        Map<String, Long> pids = new LinkedHashMap<>();
-        for (String s : SERVICES) {
-            pids.put(s, Long.parseLong(Files.readString(pidDir.resolve(s + ".pid")).strip()));
-        }
+        Map<String, Long> pids = servicePids(pidDir);
 
         long start = System.nanoTime();
         Map<Long, Map<String, Map<String, Long>>> readings = new LinkedHashMap<>();

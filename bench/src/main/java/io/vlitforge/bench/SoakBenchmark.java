@@ -3,7 +3,6 @@ package io.vlitforge.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.json.EventJson;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class SoakBenchmark {
 
-    private static final List<String> SERVICES = List.of("ingestion", "generation", "filtering", "publication");
     private static final int SAMPLES_PER_IMAGE = 3;
     private static final int CALIBRATION_IMAGES = 1500;
     private static final double LOAD = 0.8;
@@ -53,10 +51,7 @@ public final class SoakBenchmark {
         Path pidDir = Path.of(args[4]);
         int seconds = Integer.parseInt(args[5]);
         String runId = "soak-" + System.currentTimeMillis();
-        Map<String, Long> pids = new LinkedHashMap<>();
-        for (String s : SERVICES) {
-            pids.put(s, Long.parseLong(Files.readString(pidDir.resolve(s + ".pid")).strip()));
-        }
+        Map<String, Long> pids = MemoryBenchmark.servicePids(pidDir);
         String topic = prefix + "images.ingested";
         int next = 0;
         Map<String, Object> result = new LinkedHashMap<>();
@@ -83,7 +78,7 @@ public final class SoakBenchmark {
             int soakFirstImage = next;
             long start = System.nanoTime();
             Map<String, List<long[]>> rss = new LinkedHashMap<>();
-            SERVICES.forEach(s -> rss.put(s, new ArrayList<>()));
+            pids.keySet().forEach(s -> rss.put(s, new ArrayList<>()));
             Map<String, Long> heapBaseline = new LinkedHashMap<>();
             List<Map<String, Object>> backlog = new ArrayList<>();
             double owed = 0;
