@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.Sends;
 import io.vlitforge.shared.messaging.TransientFailures;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -129,8 +130,7 @@ public class SampleGeneratedConsumer {
                 sends.add(target.sendMessage(Message.of(EventJson.write(out))
                         .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(sample.id()).build())));
             }
-            return sends.isEmpty() ? Uni.createFrom().voidItem()
-                    : Uni.join().all(sends).andFailFast().replaceWithVoid();
+            return Sends.all(sends);
         }).invoke(() -> {
             if (LOG.isDebugEnabled()) {
                 long done = System.nanoTime();

@@ -8,6 +8,7 @@ import io.vlitforge.shared.events.FilteredSample;
 import io.vlitforge.shared.json.EventFormatException;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.Sends;
 import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -65,8 +66,7 @@ public class AcceptedSampleConsumer {
                 .chain(() -> {
                     List<Uni<Void>> sends = new ArrayList<>();
                     unreadable.forEach(m -> sends.add(deadLetters.sendMessage(m)));
-                    return sends.isEmpty() ? Uni.createFrom().voidItem()
-                            : Uni.join().all(sends).andFailFast().replaceWithVoid();
+                    return Sends.all(sends);
                 })
                 .onFailure().invoke(e -> LOG.errorf(e, "an example-pool batch of %d records failed", batch.size()));
     }

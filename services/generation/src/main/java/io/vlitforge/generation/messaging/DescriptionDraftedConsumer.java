@@ -11,6 +11,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventFormatException;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.Sends;
 import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -84,12 +85,9 @@ public class DescriptionDraftedConsumer {
                                 .invoke(() -> metrics.counter("vlit.generation.samples", "task", s.task(), "strategy",
                                         "SI").increment()));
                     }
-                    return sends.isEmpty() ? Uni.createFrom().voidItem()
-                            : Uni.join().all(sends).andFailFast().replaceWithVoid();
+                    return Sends.all(sends);
                 }), "a repair batch", LOG)
-                .chain(() -> unreadable.isEmpty() ? Uni.createFrom().voidItem()
-                        : Uni.join().all(unreadable.stream().map(deadLetters::sendMessage).toList()).andFailFast()
-                                .replaceWithVoid())
+                .chain(() -> Sends.all(unreadable.stream().map(deadLetters::sendMessage).toList()))
                 .onFailure().invoke(e -> LOG.errorf(e, "a repair batch of %d drafts failed", drafts.size()));
     }
 }

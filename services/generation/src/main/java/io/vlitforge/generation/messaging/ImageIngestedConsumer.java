@@ -9,6 +9,7 @@ import io.vlitforge.shared.events.ImageIngested;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.Sends;
 import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -78,10 +79,6 @@ public class ImageIngestedConsumer {
     }
 
     private Uni<Void> deadLetter(List<Message<String>> unreadable) {
-        if (unreadable.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.join().all(unreadable.stream().map(deadLetters::sendMessage).toList()).andFailFast()
-                .replaceWithVoid();
+        return Sends.all(unreadable.stream().map(deadLetters::sendMessage).toList());
     }
 }

@@ -13,6 +13,7 @@ import io.vlitforge.shared.events.Sample;
 import io.vlitforge.shared.json.EventJson;
 import io.vlitforge.shared.logging.LogFields;
 import io.vlitforge.shared.messaging.DeadLetters;
+import io.vlitforge.shared.messaging.Sends;
 import io.vlitforge.shared.messaging.TransientFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -128,12 +129,8 @@ public class SelfInstructConsumer {
         // A server outage (database, broker) runs the batch again: ids are deterministic and model replies
         // are cached, so nothing is doubled or paid twice.
         return TransientFailures.retried(() -> step.apply(List.copyOf(images.values()))
-                        .chain(made -> all(made.stream().map(sender).toList())), "a self-instruct batch", LOG)
-                .chain(() -> all(unreadable.stream().map(deadLetters::sendMessage).toList()))
+                        .chain(made -> Sends.all(made.stream().map(sender).toList())), "a self-instruct batch", LOG)
+                .chain(() -> Sends.all(unreadable.stream().map(deadLetters::sendMessage).toList()))
                 .onFailure().invoke(e -> LOG.errorf(e, "a self-instruct batch of %d images failed", images.size()));
-    }
-
-    private static Uni<Void> all(List<Uni<Void>> sends) {
-        return sends.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(sends).andFailFast().replaceWithVoid();
     }
 }
